@@ -1,0 +1,62 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# Python 3.12+ is required (Django 6). Look on PATH first, then in pyenv's versions,
+# trying each candidate so that a pyenv shim for a version that is not active is skipped.
+FIND_PYTHON := for c in python3.14 python3.13 python3.12 python3 \
+	$$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 /usr/local/bin/python3.1[2-9] 2>/dev/null); do \
+	  if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	    command -v "$$c"; break; \
+	  fi; \
+	done
+
+.PHONY: help install run test e2e lint format bench clean-db
+
+help:
+	@echo "make run    install, start the embedded PostgreSQL, migrate, load demo content, serve on :8000"
+	@echo "make test   install and run the whole test suite against a real PostgreSQL"
+	@echo "make lint   ruff check and ruff format --check"
+	@echo "make bench  run the load benchmarks in bench/"
+
+$(STAMP): pyproject.toml
+	@PYTHON="$${PYTHON:-$$($(FIND_PYTHON))}"; \
+	if [ -z "$$PYTHON" ]; then \
+	  echo "error: Python 3.12 or newer is needed and none was found." >&2; \
+	  echo "       Install one (for example 'pyenv install 3.13' or 'apt-get install python3.13')," >&2; \
+	  echo "       or point to it: make PYTHON=/path/to/python3.13 run" >&2; \
+	  exit 1; \
+	fi; \
+	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then rm -rf $(VENV); fi; \
+	[ -x $(PY) ] || { echo "Creating $(VENV) with $$PYTHON"; "$$PYTHON" -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(PY) manage.py check
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: install
+	$(PY) bench/run.py
+
+clean-db:
+	-$(PY) manage.py stop_embedded_db
+	rm -rf var/pgdata

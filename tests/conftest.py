@@ -1,0 +1,76 @@
+"""Shared fixtures: a small realistic issue, users in each role, media in a temp folder."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS
+from newsletter.models import Issue, Item, Paper, Section
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def _user(django_user_model, username, group=None, **extra):
+    user = django_user_model.objects.create_user(
+        username=username, password="correct horse battery", is_staff=True, **extra
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    return _user(django_user_model, "eddie", EDITORS)
+
+
+@pytest.fixture
+def reviewer(db, django_user_model):
+    return _user(django_user_model, "rita", REVIEWERS)
+
+
+@pytest.fixture
+def publisher(db, django_user_model):
+    return _user(django_user_model, "paul", PUBLISHERS)
+
+
+@pytest.fixture
+def make_issue(db):
+    """Build a small issue: two sections, two items and a paper."""
+
+    def make(number=1, title="Small models, big ideas", **fields):
+        issue = Issue.objects.create(
+            number=number,
+            title=title,
+            slug=fields.pop("slug", f"issue-{number}"),
+            summary=fields.pop("summary", "A month of **compact** models."),
+            **fields,
+        )
+        work = Section.objects.create(issue=issue, title="My work", position=0)
+        papers = Section.objects.create(issue=issue, title="Papers & research", position=1)
+        Item.objects.create(
+            section=work,
+            title="Fine-tuning on a laptop",
+            url="https://example.com/laptop",
+            source="Example blog",
+            body="What I learned fitting a model in *8 GB*.",
+            position=0,
+        )
+        Item.objects.create(
+            section=work, title="A tiny eval harness", body="Notes on evals.", position=1
+        )
+        Paper.objects.create(
+            section=papers,
+            title="Attention Is All You Need",
+            authors="Ashish Vaswani, Noam Shazeer, Niki Parmar, et al.",
+            arxiv_id="1706.03762",
+            paper_url="https://arxiv.org/abs/1706.03762",
+            summary="The transformer paper; everything since builds on it.",
+            position=0,
+        )
+        return issue
+
+    return make
