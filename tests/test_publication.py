@@ -1,0 +1,94 @@
+"""Publication is an interval checked by a query: no job has to run on time."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from editorial.workflow import publish
+from newsletter.models import Image, Issue, Revision
+from newsletter.snapshots import build_snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def test_publish_freezes_the_working_copy_and_makes_it_live_now(make_issue, editor):
+    issue = make_issue()
+    revision = publish(issue, by=editor)
+    assert list(Revision.objects.live()) == [revision]
+    assert revision.snapshot == build_snapshot(issue)
+    assert revision.created_by == editor
+
+
+def test_a_revision_scheduled_for_later_is_invisible_until_its_second(make_issue, editor):
+    issue = make_issue()
+    go_live = timezone.now().replace(microsecond=0) + timedelta(days=1)
+    revision = publish(issue, by=editor, at=go_live)
+    with time_machine.travel(go_live - timedelta(seconds=1), tick=False):
+        assert not Revision.objects.live().exists()
+    with time_machine.travel(go_live, tick=False):
+        assert list(Revision.objects.live()) == [revision]
+
+
+def test_publishing_again_supersedes_the_live_revision(make_issue, editor):
+    issue = make_issue()
+    first = publish(issue, by=editor)
+    issue.title = "Corrected title"
+    issue.save()
+    second = publish(issue, by=editor)
+    first.refresh_from_db()
+    assert first.ends_at == second.go_live_at
+    assert [r.title for r in Revision.objects.live()] == ["Corrected title"]
+
+
+def test_later_edits_never_change_a_frozen_revision(make_issue, editor):
+    issue = make_issue()
+    revision = publish(issue, by=editor)
+    issue.title = "Edited afterwards"
+    issue.save()
+    issue.sections.first().items.update(title="Changed item")
+    revision.refresh_from_db()
+    assert revision.title == "Small models, big ideas"
+    assert "Changed item" not in str(revision.snapshot)
+
+
+def test_the_snapshot_holds_every_section_entry_in_order_with_rendered_markdown(make_issue):
+    snapshot = build_snapshot(make_issue())
+    assert [s["title"] for s in snapshot["sections"]] == ["My work", "Papers & research"]
+    work, papers = snapshot["sections"]
+    assert [e["title"] for e in work["entries"]] == ["Fine-tuning on a laptop", "A tiny eval harness"]
+    assert work["entries"][0]["body_html"] == "<p>What I learned fitting a model in <em>8 GB</em>.</p>"
+    assert papers["entries"][0]["arxiv_url"] == "https://arxiv.org/abs/1706.03762"
+    assert snapshot["issue"]["summary_html"] == "<p>A month of <strong>compact</strong> models.</p>"
+    anchors = [s["anchor"] for s in snapshot["sections"]] + [
+        e["anchor"] for s in snapshot["sections"] for e in s["entries"]
+    ]
+    assert len(anchors) == len(set(anchors))
+
+
+def test_a_revision_records_every_image_it_shows(make_issue, editor):
+    hero = Image.objects.create(file="images/h.png", alt_text="Hero", width=10, height=5, sha256="1")
+    inline = Image.objects.create(file="images/i.png", alt_text="Inline", width=10, height=5, sha256="2")
+    issue = make_issue(hero_image=hero)
+    item = issue.sections.first().items.first()
+    item.body = "Look: ![chart](/media/images/i.png)"
+    item.save()
+    revision = publish(issue, by=editor)
+    assert set(revision.images.all()) == {hero, inline}
+
+
+def test_a_revision_is_searchable_by_its_words(make_issue, editor):
+    publish(make_issue(), by=editor)
+    from django.contrib.postgres.search import SearchQuery
+
+    assert Revision.objects.filter(search_vector=SearchQuery("transformer")).count() == 1
+    assert Revision.objects.filter(search_vector=SearchQuery("zeppelin")).count() == 0
+
+
+def test_an_issue_in_review_goes_back_to_draft_when_published(make_issue, editor):
+    issue = make_issue()
+    Issue.objects.filter(pk=issue.pk).update(state=Issue.State.APPROVED)
+    publish(issue, by=editor)
+    issue.refresh_from_db()
+    assert issue.state == Issue.State.DRAFT
