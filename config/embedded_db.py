@@ -5,6 +5,7 @@ var/pgdata and listens on a Unix socket only. It is started on first use and lef
 running, so every manage.py command, the test runner and the dev server share it.
 """
 
+import contextlib
 import os
 import warnings
 from pathlib import Path
@@ -36,12 +37,10 @@ def stop() -> None:
 
     server = _server(start=False)
     if (PGDATA / "postmaster.pid").exists():
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             pgexec(
                 "pg_ctl",
                 ("-w", "-D", str(PGDATA), "stop"),
                 bin_path=server.bin_path,
                 user=server.system_user,
             )
-        except subprocess.CalledProcessError:
-            pass

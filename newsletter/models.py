@@ -48,9 +48,7 @@ class Image(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(alt_text=""), name="image_alt_text_required"
-            ),
+            models.CheckConstraint(condition=~Q(alt_text=""), name="image_alt_text_required"),
         ]
 
     def __str__(self):
@@ -108,9 +106,7 @@ class Issue(models.Model):
         return f"#{self.number} {self.title}"
 
     def get_absolute_url(self):
-        return reverse(
-            "newsletter:issue-detail", kwargs={"number": self.number, "slug": self.slug}
-        )
+        return reverse("newsletter:issue-detail", kwargs={"number": self.number, "slug": self.slug})
 
     @classmethod
     def next_number(cls) -> int:
@@ -185,9 +181,7 @@ class RevisionQuerySet(models.QuerySet):
         The one definition of "public": every page, feed, sitemap and API goes through it.
         """
         at = at or timezone.now()
-        return self.filter(go_live_at__lte=at).filter(
-            Q(ends_at__isnull=True) | Q(ends_at__gt=at)
-        )
+        return self.filter(go_live_at__lte=at).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
 
     def scheduled(self, at=None):
         """Revisions that will go live later than `at`."""
@@ -248,31 +242,6 @@ class Revision(models.Model):
     def __str__(self):
         return f"{self.issue} — revision {self.number}"
 
-    @property
-    def title(self) -> str:
-        return self.snapshot["issue"]["title"]
-
-    @property
-    def slug(self) -> str:
-        return self.snapshot["issue"]["slug"]
-
-    @property
-    def issue_number(self) -> int:
-        return self.snapshot["issue"]["number"]
-
-    def get_absolute_url(self):
-        return reverse(
-            "newsletter:issue-detail", kwargs={"number": self.issue_number, "slug": self.slug}
-        )
-
-    def is_live(self, at=None) -> bool:
-        at = at or timezone.now()
-        return (
-            self.go_live_at is not None
-            and self.go_live_at <= at
-            and (self.ends_at is None or at < self.ends_at)
-        )
-
     def save(self, *args, **kwargs):
         # Revisions are immutable: only the publication interval may change after creation.
         if self.pk and not kwargs.get("update_fields"):
@@ -285,6 +254,31 @@ class Revision(models.Model):
             raise ValueError("Only the publication interval of a revision may change.")
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse(
+            "newsletter:issue-detail", kwargs={"number": self.issue_number, "slug": self.slug}
+        )
+
+    @property
+    def title(self) -> str:
+        return self.snapshot["issue"]["title"]
+
+    @property
+    def slug(self) -> str:
+        return self.snapshot["issue"]["slug"]
+
+    @property
+    def issue_number(self) -> int:
+        return self.snapshot["issue"]["number"]
+
+    def is_live(self, at=None) -> bool:
+        at = at or timezone.now()
+        return (
+            self.go_live_at is not None
+            and self.go_live_at <= at
+            and (self.ends_at is None or at < self.ends_at)
+        )
+
 
 class RevisionImage(models.Model):
     """Every image a revision shows: PROTECT keeps a published picture from being deleted."""
@@ -296,3 +290,6 @@ class RevisionImage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["revision", "image"], name="revision_image_unique")
         ]
+
+    def __str__(self):
+        return f"{self.revision} shows {self.image}"

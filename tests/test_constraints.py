@@ -122,3 +122,10 @@ def test_a_revision_refuses_to_change_its_content(make_issue, editor):
         revision.save()
     with pytest.raises(ValueError, match="interval"):
         revision.save(update_fields=["snapshot"])
+
+
+def test_the_database_refuses_to_rewrite_a_revision(make_issue, editor):
+    revision = freeze(make_issue(), by=editor)
+    _insert_fails(lambda: Revision.objects.filter(pk=revision.pk).update(snapshot={"x": 1}))
+    _insert_fails(lambda: Revision.objects.filter(pk=revision.pk).update(number=9))
+    Revision.objects.filter(pk=revision.pk).update(go_live_at=timezone.now())
