@@ -5,8 +5,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     DJANGO_DEBUG=0 DJANGO_STATIC_ROOT=/app/staticfiles DJANGO_MEDIA_ROOT=/app/media
 
 WORKDIR /app
+COPY pyproject.toml ./
+COPY bin/requirements.py bin/
+RUN python bin/requirements.py > requirements.txt && pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN pip install --no-cache-dir -e .
 
 # collectstatic needs settings but no database: point it at a throwaway URL.
 RUN DATABASE_URL=postgres://build@localhost/build DJANGO_SECRET_KEY=build-only-$(date +%s)-padding-padding-padding \
