@@ -5,6 +5,7 @@ builds the admin preview on the fly, so the preview is exactly what readers will
 """
 
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -33,10 +34,16 @@ def image_ref(image: Image | None) -> dict | None:
         "alt": image.alt_text,
         "caption": image.caption,
         "credit": image.credit,
-        "credit_url": image.credit_url,
+        "credit_url": safe_url(image.credit_url),
         "renditions": renditions,
         "srcset": ", ".join(f"{r['url']} {r['width']}w" for r in renditions),
     }
+
+
+def safe_url(url: str) -> str:
+    """Keep a link readers may follow: http(s) only, whatever a form or script stored."""
+    url = (url or "").strip()
+    return url if urlsplit(url).scheme.lower() in {"http", "https"} else ""
 
 
 def _anchor(prefix: str, text: str, taken: set[str]) -> str:
@@ -73,7 +80,7 @@ def build_snapshot(issue: Issue) -> dict:
                     "id": item.pk,
                     "anchor": _anchor("item", item.title, anchors),
                     "title": item.title,
-                    "url": item.url,
+                    "url": safe_url(item.url),
                     "source": item.source,
                     "body_html": body_html,
                     "image": ref(item.image),
@@ -90,10 +97,12 @@ def build_snapshot(issue: Issue) -> dict:
                     "title": paper.title,
                     "authors": paper.authors,
                     "arxiv_id": paper.arxiv_id,
-                    "arxiv_url": f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else "",
-                    "paper_url": paper.paper_url,
-                    "code_url": paper.code_url,
-                    "demo_url": paper.demo_url,
+                    "arxiv_url": f"https://arxiv.org/abs/{paper.arxiv_id}"
+                    if paper.arxiv_id
+                    else "",
+                    "paper_url": safe_url(paper.paper_url),
+                    "code_url": safe_url(paper.code_url),
+                    "demo_url": safe_url(paper.demo_url),
                     "summary_html": summary_html,
                     "image": ref(paper.image),
                 }

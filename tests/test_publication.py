@@ -57,8 +57,13 @@ def test_the_snapshot_holds_every_section_entry_in_order_with_rendered_markdown(
     snapshot = build_snapshot(make_issue())
     assert [s["title"] for s in snapshot["sections"]] == ["My work", "Papers & research"]
     work, papers = snapshot["sections"]
-    assert [e["title"] for e in work["entries"]] == ["Fine-tuning on a laptop", "A tiny eval harness"]
-    assert work["entries"][0]["body_html"] == "<p>What I learned fitting a model in <em>8 GB</em>.</p>"
+    assert [e["title"] for e in work["entries"]] == [
+        "Fine-tuning on a laptop",
+        "A tiny eval harness",
+    ]
+    assert (
+        work["entries"][0]["body_html"] == "<p>What I learned fitting a model in <em>8 GB</em>.</p>"
+    )
     assert papers["entries"][0]["arxiv_url"] == "https://arxiv.org/abs/1706.03762"
     assert snapshot["issue"]["summary_html"] == "<p>A month of <strong>compact</strong> models.</p>"
     anchors = [s["anchor"] for s in snapshot["sections"]] + [
@@ -68,8 +73,12 @@ def test_the_snapshot_holds_every_section_entry_in_order_with_rendered_markdown(
 
 
 def test_a_revision_records_every_image_it_shows(make_issue, editor):
-    hero = Image.objects.create(file="images/h.png", alt_text="Hero", width=10, height=5, sha256="1")
-    inline = Image.objects.create(file="images/i.png", alt_text="Inline", width=10, height=5, sha256="2")
+    hero = Image.objects.create(
+        file="images/h.png", alt_text="Hero", width=10, height=5, sha256="1"
+    )
+    inline = Image.objects.create(
+        file="images/i.png", alt_text="Inline", width=10, height=5, sha256="2"
+    )
     issue = make_issue(hero_image=hero)
     item = issue.sections.first().items.first()
     item.body = "Look: ![chart](/media/images/i.png)"
@@ -92,3 +101,18 @@ def test_an_issue_in_review_goes_back_to_draft_when_published(make_issue, editor
     publish(issue, by=editor)
     issue.refresh_from_db()
     assert issue.state == Issue.State.DRAFT
+
+
+def test_links_in_a_snapshot_are_http_or_https_only(make_issue):
+    issue = make_issue()
+    item = issue.sections.first().items.first()
+    item.url = "javascript:alert(1)"
+    item.save()
+    paper = issue.sections.last().papers.first()
+    paper.code_url = "data:text/html,x"
+    paper.demo_url = " HTTPS://demo.example/ "
+    paper.save()
+    snapshot = build_snapshot(issue)
+    assert snapshot["sections"][0]["entries"][0]["url"] == ""
+    assert snapshot["sections"][1]["entries"][0]["code_url"] == ""
+    assert snapshot["sections"][1]["entries"][0]["demo_url"] == "HTTPS://demo.example/"

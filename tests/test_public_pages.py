@@ -1,0 +1,470 @@
+"""The public pages: home, archive and issue, rendered from live revisions' snapshots only."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.template import loader
+from django.test.html import parse_html
+from django.test.utils import CaptureQueriesContext
+from django.urls import path
+from django.utils import timezone
+
+from editorial.workflow import publish
+from newsletter.models import Image, Issue, Item, Paper, Revision, Section
+
+pytestmark = pytest.mark.django_db
+
+CACHE_NOTHING_SCHEDULED = "public, max-age=300"
+WORKING_COPY_TABLES = (
+    "newsletter_issue",
+    "newsletter_section",
+    "newsletter_item",
+    "newsletter_paper",
+)
+
+
+@pytest.fixture
+def published(make_issue, editor):
+    """Create an issue with `make_issue(**fields)` and publish it now (or at `at`)."""
+
+    def make(number=1, *, at=None, **fields):
+        issue = make_issue(number=number, **fields)
+        publish(issue, by=editor, at=at)
+        return issue
+
+    return make
+
+
+def make_image(name, *, width=1600, height=900, **fields):
+    renditions = [
+        {"width": w, "height": w * height // width, "name": f"renditions/{name}-{w}.webp"}
+        for w in (480, 960, 1600)
+        if w <= width
+    ]
+    return Image.objects.create(
+        file=f"images/2024/05/{name}.jpg",
+        alt_text=fields.pop("alt_text", f"A picture of {name}"),
+        width=width,
+        height=height,
+        sha256=name.ljust(64, "0"),
+        renditions=renditions,
+        **fields,
+    )
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def public_pages(number=1, slug="issue-1"):
+    return ["/", "/issues/", f"/issues/{number}-{slug}/"]
+
+
+# Home
+
+
+def test_the_home_page_shows_the_latest_live_issue_in_full_and_not_a_draft(
+    client, published, make_issue
+):
+    published(1, title="The first issue")
+    published(2, title="The second issue")
+    make_issue(3, title="A draft nobody should see")
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    page = text(response)
+    assert re.search(r"<h1><a href=\"/issues/2-issue-2/\">The second issue</a></h1>", page)
+    assert "Attention Is All You Need" in page
+    assert "A draft nobody should see" not in page
+    assert '<a href="/issues/1-issue-1/"><span class="issue-number">#1</span> The first issue' in (
+        page
+    )
+
+
+def test_the_home_page_lists_at_most_five_recent_issues_besides_the_latest(client, published):
+    for number in range(1, 8):
+        published(number, title=f"Issue title {number}")
+
+    response = client.get("/")
+
+    recent = re.findall(
+        r'<a href="/issues/(\d+)-issue-\d+/"><span class="issue-number">', text(response)
+    )
+    assert recent == ["6", "5", "4", "3", "2"]
+
+
+def test_the_home_page_says_so_when_nothing_is_published_yet(client, make_issue):
+    make_issue(1, title="Unpublished draft")
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert "No issue has been published yet" in text(response)
+    assert "Unpublished draft" not in text(response)
+
+
+# Archive
+
+
+def test_the_archive_lists_live_issues_newest_first_with_date_and_summary(
+    client, published, make_issue
+):
+    for number in (1, 3, 2):
+        published(number, title=f"Issue title {number}", summary=f"Summary of *{number}*.")
+    make_issue(4, title="Issue title 4")
+
+    response = client.get("/issues/")
+
+    assert response.status_code == 200
+    page = text(response)
+    assert re.findall(r"Issue title (\d)", page) == ["3", "2", "1"]
+    assert "<p>Summary of <em>3</em>.</p>" in page
+    revision = Revision.objects.get(issue__number=3)
+    stamp = revision.go_live_at.astimezone(timezone.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert f'<time datetime="{stamp}">' in page
+
+
+def test_the_archive_shows_twelve_issues_a_page_with_prev_and_next_links(client, published):
+    for number in range(1, 14):
+        published(number, title=f"Issue title {number}")
+
+    first = text(client.get("/issues/"))
+    second = text(client.get("/issues/?page=2"))
+
+    assert re.findall(r"Issue title (\d+)", first) == [str(n) for n in range(13, 1, -1)]
+    assert re.findall(r"Issue title (\d+)", second) == ["1"]
+    assert '<a rel="next" href="/issues/?page=2">' in first
+    assert 'rel="prev"' not in first
+    assert '<a rel="prev" href="/issues/">' in second
+    assert 'rel="next"' not in second
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/issues/?page=2">' in second
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "999", "1.5", ""])
+def test_a_garbage_page_number_shows_an_archive_page_rather_than_an_error(client, published, page):
+    published(1)
+
+    response = client.get("/issues/", {"page": page})
+
+    assert response.status_code == 200
+    assert "Small models, big ideas" in text(response)
+
+
+# Issue page and its addresses
+
+
+def test_an_issue_page_renders_every_section_item_and_paper_from_the_snapshot(client, published):
+    published(1)
+
+    page = text(client.get("/issues/1-issue-1/"))
+
+    assert "<h1>Small models, big ideas</h1>" in page
+    assert '<section class="issue-section" id="section-my-work">' in page
+    assert '<a href="#section-papers-research">Papers &amp; research</a>' in page
+    assert '<h3><a href="https://example.com/laptop">Fine-tuning on a laptop</a></h3>' in page
+    assert '<p class="entry-meta source">Example blog</p>' in page
+    assert "<h3>A tiny eval harness</h3>" in page
+    assert '<a href="https://arxiv.org/abs/1706.03762">arXiv:1706.03762</a>' in page
+    assert "Ashish Vaswani, Noam Shazeer" in page
+    assert "<p>What I learned fitting a model in <em>8 GB</em>.</p>" in page
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/issues/1-issue-1/">' in page
+    assert '<meta name="description" content="A month of compact models.">' in page
+
+
+def test_a_wrong_slug_redirects_permanently_to_the_canonical_address(client, published):
+    published(1)
+
+    response = client.get("/issues/1-not-the-slug/")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/issues/1-issue-1/"
+
+
+def test_the_short_address_redirects_permanently_to_the_canonical_address(client, published):
+    published(1)
+
+    response = client.get("/issues/1/")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/issues/1-issue-1/"
+
+
+def test_a_number_written_with_a_leading_zero_is_not_an_address(client, published):
+    published(1)
+
+    assert client.get("/issues/01-issue-1/").status_code == 404
+
+
+def test_a_number_with_only_a_draft_is_not_found(client, make_issue):
+    make_issue(1)
+
+    assert client.get("/issues/1-issue-1/").status_code == 404
+    assert client.get("/issues/1/").status_code == 404
+
+
+def test_a_scheduled_revision_is_not_found_until_its_time_then_is_served(client, published):
+    go_live = timezone.now() + timedelta(hours=1)
+    published(1, at=go_live)
+
+    assert client.get("/issues/1-issue-1/").status_code == 404
+    assert "Small models, big ideas" not in text(client.get("/"))
+    with time_machine.travel(go_live, tick=False):
+        assert client.get("/issues/1-issue-1/").status_code == 200
+        assert "Small models, big ideas" in text(client.get("/"))
+
+
+def test_an_ended_revision_is_not_found(client, published):
+    published(1)
+    now = timezone.now()
+    Revision.objects.update(go_live_at=now - timedelta(days=2), ends_at=now - timedelta(days=1))
+
+    assert client.get("/issues/1-issue-1/").status_code == 404
+    assert "Small models, big ideas" not in text(client.get("/issues/"))
+
+
+def test_a_renamed_issue_keeps_its_address_until_the_new_revision_is_published(
+    client, published, editor
+):
+    issue = published(1)
+    Issue.objects.filter(pk=issue.pk).update(slug="renamed", title="Renamed")
+
+    assert client.get("/issues/1-issue-1/").status_code == 200
+    assert client.get("/issues/1-renamed/")["Location"] == "/issues/1-issue-1/"
+
+    publish(Issue.objects.get(pk=issue.pk), by=editor)
+
+    assert client.get("/issues/1-issue-1/")["Location"] == "/issues/1-renamed/"
+    assert "<h1>Renamed</h1>" in text(client.get("/issues/1-renamed/"))
+
+
+# Nothing public reads the working copy
+
+
+def test_no_public_page_shows_edits_made_to_the_working_copy_after_publishing(client, published):
+    issue = published(1)
+    Issue.objects.filter(pk=issue.pk).update(
+        title="MARKER-TITLE", slug="marker-slug", summary="MARKER-SUMMARY", number=77
+    )
+    Section.objects.filter(issue=issue).update(title="MARKER-SECTION", intro="MARKER-INTRO")
+    Item.objects.filter(section__issue=issue).update(title="MARKER-ITEM", body="MARKER-BODY")
+    Paper.objects.filter(section__issue=issue).update(title="MARKER-PAPER")
+
+    for url in [*public_pages(), "/issues/1/"]:
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, url
+        assert "MARKER" not in text(response).upper(), url
+    assert client.get("/issues/77-marker-slug/").status_code == 404
+
+
+def test_no_public_page_queries_the_working_copy_tables(client, published):
+    published(1)
+
+    for url in [*public_pages(), "/issues/1/", "/issues/1-wrong/", "/issues/2-issue-2/"]:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        assert queries.captured_queries, url
+        for query in queries.captured_queries:
+            for table in WORKING_COPY_TABLES:
+                assert table not in query["sql"], (url, query["sql"])
+
+
+def test_public_pages_run_a_small_constant_number_of_queries(
+    client, published, django_assert_num_queries
+):
+    for number in range(1, 16):
+        published(number)
+
+    with django_assert_num_queries(2):
+        client.get("/")
+    with django_assert_num_queries(2):
+        client.get("/issues/")
+    with django_assert_num_queries(1):
+        client.get("/issues/15-issue-15/")
+    with django_assert_num_queries(1):
+        client.get("/issues/15/")
+
+
+def test_an_empty_site_still_answers_in_two_queries_at_most(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        assert client.get("/").status_code == 200
+    with django_assert_max_num_queries(2):
+        assert client.get("/issues/").status_code == 200
+
+
+# Caching
+
+
+def test_public_pages_are_cached_for_five_minutes_when_nothing_is_scheduled(client, published):
+    published(1)
+
+    for url in [*public_pages(), "/issues/1/"]:
+        assert client.get(url)["Cache-Control"] == CACHE_NOTHING_SCHEDULED, url
+
+
+def test_public_pages_are_not_cached_past_a_revision_scheduled_in_a_minute(
+    client, published, make_issue, editor
+):
+    published(1)
+    now = timezone.now()
+    publish(make_issue(2), by=editor, at=now + timedelta(seconds=60))
+
+    with time_machine.travel(now, tick=False):
+        for url in public_pages():
+            assert client.get(url)["Cache-Control"] == "public, max-age=60", url
+
+
+def test_public_pages_are_not_cached_past_the_end_of_a_live_revision(client, published):
+    published(1)
+    now = timezone.now()
+    Revision.objects.update(ends_at=now + timedelta(seconds=42))
+
+    with time_machine.travel(now, tick=False):
+        assert client.get("/issues/1-issue-1/")["Cache-Control"] == "public, max-age=42"
+
+
+def test_an_empty_site_is_not_cached_past_its_first_scheduled_issue(client, published):
+    now = timezone.now()
+    published(1, at=now + timedelta(seconds=90))
+
+    with time_machine.travel(now, tick=False):
+        assert client.get("/")["Cache-Control"] == "public, max-age=90"
+        assert client.get("/issues/")["Cache-Control"] == "public, max-age=90"
+
+
+def test_a_missing_issue_is_not_cached_publicly(client):
+    response = client.get("/issues/5-nothing/")
+
+    assert response.status_code == 404
+    assert "public" not in response.get("Cache-Control", "")
+
+
+# Images
+
+
+def test_an_image_renders_with_its_size_alt_text_srcset_and_credit(client, make_issue, editor):
+    issue = make_issue(1)
+    picture = make_image(
+        "laptop", caption="A laptop on a desk", credit="Jo Doe", credit_url="https://jo.example"
+    )
+    Item.objects.filter(title="Fine-tuning on a laptop").update(image=picture)
+    publish(issue, by=editor)
+
+    page = parse_html(text(client.get("/issues/1-issue-1/")))
+
+    assert (
+        parse_html(
+            '<img src="/media/renditions/laptop-960.webp"'
+            ' srcset="/media/renditions/laptop-480.webp 480w, /media/renditions/laptop-960.webp'
+            ' 960w, /media/renditions/laptop-1600.webp 1600w"'
+            ' sizes="(min-width: 45rem) 42rem, calc(100vw - 2.5rem)"'
+            ' width="1600" height="900" alt="A picture of laptop" loading="lazy" decoding="async">'
+        )
+        in page
+    )
+    assert (
+        parse_html(
+            '<figcaption><span class="caption">A laptop on a desk</span>'
+            '<span class="credit">Credit: <a href="https://jo.example">Jo Doe</a></span>'
+            "</figcaption>"
+        )
+        in page
+    )
+
+
+def test_a_small_image_is_served_as_its_original_and_the_hero_is_not_lazy(
+    client, make_issue, editor
+):
+    hero = make_image("hero", width=800, height=400, alt_text="The hero", credit="Unlinked")
+    issue = make_issue(1, hero_image=hero)
+    publish(issue, by=editor)
+
+    response = client.get("/")
+
+    page = parse_html(text(response))
+    assert (
+        parse_html(
+            '<img src="/media/images/2024/05/hero.jpg"'
+            ' srcset="/media/renditions/hero-480.webp 480w"'
+            ' sizes="(min-width: 45rem) 42rem, calc(100vw - 2.5rem)"'
+            ' width="800" height="400" alt="The hero" fetchpriority="high" decoding="async">'
+        )
+        in page
+    )
+    assert '<span class="credit">Credit: Unlinked</span>' in text(response)
+
+
+def test_entries_without_an_image_render_no_figure(client, published):
+    published(1)
+
+    assert "<figure" not in text(client.get("/issues/1-issue-1/"))
+
+
+# Markup
+
+
+def test_hostile_text_is_escaped_on_every_page(client, published):
+    published(1, title="<script>alert(1)</script>", summary='He said "hi" & <script>x()</script>')
+
+    for url in public_pages():
+        page = text(client.get(url))
+        assert "<script>" not in page, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, url
+    issue_page = text(client.get("/issues/1-issue-1/"))
+    assert '<meta name="description" content="He said &quot;hi&quot; &amp;' in issue_page
+
+
+def test_public_pages_have_unique_ids_no_empty_links_and_ordered_headings(client, published):
+    published(1)
+    published(2)
+
+    for url in public_pages(2, "issue-2"):
+        page = text(client.get(url))
+        ids = re.findall(r'\sid="([^"]*)"', page)
+        assert len(ids) == len(set(ids)), url
+        assert 'href=""' not in page, url
+        assert page.count("<h1") == 1, url
+        levels = [int(level) for level in re.findall(r"<h([1-6])", page)]
+        assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), (url, levels)
+        assert '<html lang="en">' in page
+        assert '<a class="skip-link" href="#main">' in page and '<main id="main"' in page
+
+
+# Error pages
+
+
+def test_a_missing_page_uses_the_friendly_not_found_template(client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "404.html" in [template.name for template in response.templates]
+    assert "Page not found" in text(response)
+    assert 'href="/issues/"' in text(response)
+
+
+def raise_error(request):
+    raise RuntimeError("boom")
+
+
+urlpatterns = [path("boom/", raise_error)]
+
+
+@pytest.mark.urls(__name__)
+def test_a_server_error_uses_the_static_friendly_template(client):
+    client.raise_request_exception = False
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/boom/")
+
+    assert response.status_code == 500
+    assert "Something went wrong" in text(response)
+    assert not queries.captured_queries
+
+
+def test_the_server_error_template_needs_no_context_or_tags():
+    source = loader.get_template("500.html").template.source
+
+    assert "{%" not in source and "{{" not in source
