@@ -40,9 +40,7 @@ def freeze(issue: Issue, *, by) -> Revision:
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     number = (issue.revisions.aggregate(m=Max("number"))["m"] or 0) + 1
     snapshot = build_snapshot(issue)
-    revision = Revision.objects.create(
-        issue=issue, number=number, snapshot=snapshot, created_by=by
-    )
+    revision = Revision.objects.create(issue=issue, number=number, snapshot=snapshot, created_by=by)
     RevisionImage.objects.bulk_create(
         [RevisionImage(revision=revision, image_id=pk) for pk in snapshot["image_ids"]]
     )

@@ -84,7 +84,9 @@ def test_an_image_whose_source_was_removed_leaves_its_alt_text():
 
 
 def test_safe_links_and_schemes_are_kept():
-    html = render("[a](https://a.example) [b](http://b.example) [c](mailto:c@d.example) [d](/issues/)")
+    html = render(
+        "[a](https://a.example) [b](http://b.example) [c](mailto:c@d.example) [d](/issues/)"
+    )
     assert [attrs["href"] for tag, attrs in parse(html) if tag == "a"] == [
         "https://a.example",
         "http://b.example",

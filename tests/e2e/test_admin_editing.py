@@ -42,7 +42,9 @@ def test_an_admin_edits_an_issue_and_readers_see_it_after_publication(
     assert page.locator("h1").first.inner_text() == "Small models, bigger ideas"
 
 
-def test_the_markdown_editor_previews_what_readers_will_see(page, live_server, demo_admin, make_issue):
+def test_the_markdown_editor_previews_what_readers_will_see(
+    page, live_server, demo_admin, make_issue
+):
     issue = make_issue()
     page.goto(f"{live_server.url}/admin/login/?next=/admin/newsletter/issue/{issue.pk}/change/")
     page.fill("#id_username", "admin")
