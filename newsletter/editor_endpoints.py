@@ -4,6 +4,8 @@ django-markdownx ships these open to anyone; ours require a staff login and CSRF
 the upload goes through the same image pipeline as the admin.
 """
 
+import re
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
@@ -31,4 +33,6 @@ def upload(request):
         )
     except ValidationError as error:
         return JsonResponse({"image": error.messages}, status=400)
-    return JsonResponse({"image_code": f"![{image.alt_text}]({image.file.url})"})
+    # A reused image keeps the alt text typed in the admin, which may hold brackets.
+    alt = re.sub(r"([\\\[\]])", r"\\\1", image.alt_text)
+    return JsonResponse({"image_code": f"![{alt}]({image.file.url})"})

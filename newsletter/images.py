@@ -1,1 +1,468 @@
-"""The one image pipeline (placeholder until implemented)."""
+"""The one image pipeline: every upload (admin form, editor drag-and-drop) comes through here.
+
+An upload is recognised by its content (Pillow's detected format), never by its name or
+its client content type. Limits are checked on the header before any pixel is decoded.
+The stored original is re-encoded in its own format with the EXIF orientation applied
+and every piece of metadata dropped (EXIF including GPS, XMP, comments, text chunks);
+the ICC colour profile is kept, because dropping it would shift the colours of wide-gamut
+photos. CMYK JPEGs are converted to sRGB through their profile. WebP renditions for
+srcset are made at settings.IMAGE_RENDITION_WIDTHS, never upscaled.
+
+`sha256` is the hash of the uploaded bytes, so the same upload twice is one Image.
+"""
+
+import hashlib
+import io
+import logging
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import slugify
+from PIL import ExifTags, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image as PILImage
+
+from newsletter.models import Image
+
+logger = logging.getLogger(__name__)
+
+ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
+EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
+JPEG_QUALITY = 88
+WEBP_QUALITY = 82
+FALLBACK_ALT_TEXT = "Uploaded image"
+
+_ORIENTATION = {
+    2: PILImage.Transpose.FLIP_LEFT_RIGHT,
+    3: PILImage.Transpose.ROTATE_180,
+    4: PILImage.Transpose.FLIP_TOP_BOTTOM,
+    5: PILImage.Transpose.TRANSPOSE,
+    6: PILImage.Transpose.ROTATE_270,
+    7: PILImage.Transpose.TRANSVERSE,
+    8: PILImage.Transpose.ROTATE_90,
+}
+
+
+class ImageRejected(ValidationError):
+    """An upload the pipeline refuses; `.messages` are fit to show the person uploading."""
+
+
+def _megapixels(pixels: int) -> str:
+    return f"{pixels / 1_000_000:.0f}" if pixels >= 10_000_000 else f"{pixels / 1_000_000:.1f}"
+
+
+def _format_refused() -> ImageRejected:
+    return ImageRejected(
+        "Upload a JPEG, PNG, GIF or WebP image: this file is not one of those, "
+        "whatever its name says.",
+        code="invalid_format",
+    )
+
+
+def _bomb(size=None) -> ImageRejected:
+    declared = f" ({size[0]} × {size[1]} pixels)" if size else ""
+    return ImageRejected(
+        f"This file declares enormous dimensions{declared} for its size, the mark of a "
+        "decompression bomb, so it was refused. Resize the picture and upload it again.",
+        code="decompression_bomb",
+    )
+
+
+def _corrupt() -> ImageRejected:
+    return ImageRejected(
+        "This image file is damaged or incomplete (was the upload cut short?). Open it in "
+        "an image editor, save it again and upload that copy.",
+        code="corrupt",
+    )
+
+
+def _has_accepted_signature(data: bytes) -> bool:
+    return data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")) or (
+        data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    )
+
+
+def _looks_like_svg(data: bytes) -> bool:
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<?xml", b"<svg", b"<!doctype svg")) and b"<svg" in data[:8192].lower()
+
+
+def _read(file) -> bytes:
+    """The uploaded bytes, refusing more than IMAGE_MAX_UPLOAD_BYTES without reading them all."""
+    limit = settings.IMAGE_MAX_UPLOAD_BYTES
+    too_big = ImageRejected(
+        f"This file is larger than the {filesizeformat(limit)} limit. Export it at a smaller "
+        "size or a higher compression and upload it again.",
+        code="file_too_large",
+    )
+    size = getattr(file, "size", None)
+    if isinstance(size, int) and size > limit:
+        raise too_big
+    if isinstance(file, File) and file.closed:
+        file.open("rb")
+    if hasattr(file, "seek"):
+        file.seek(0)
+    data = file.read(limit + 1)
+    if hasattr(file, "seek"):
+        file.seek(0)
+    if len(data) > limit:
+        raise too_big
+    if not data:
+        raise ImageRejected("The file is empty.", code="empty")
+    return data
+
+
+@dataclass
+class _Decoded:
+    """A decoded upload: oriented frames with no metadata, and what is needed to save them."""
+
+    format: str
+    frames: list[PILImage.Image]
+    durations: list[int] = field(default_factory=list)
+    loop: int = 0
+    icc_profile: bytes | None = None
+
+    @property
+    def animated(self) -> bool:
+        return len(self.frames) > 1
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.frames[0].size
+
+
+def _open(data: bytes) -> PILImage.Image:
+    """Open (header only) with Pillow's bomb warning turned into an error."""
+    if _looks_like_svg(data):
+        raise ImageRejected(
+            "SVG images are not accepted because they can carry scripts. Export the picture "
+            "as PNG or WebP and upload that.",
+            code="svg",
+        )
+    try:
+        im = PILImage.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as error:
+        raise _bomb() from error
+    except UnidentifiedImageError as error:
+        # Pillow says "unidentified" when the header of a known format is malformed, too.
+        raise (_corrupt() if _has_accepted_signature(data) else _format_refused()) from error
+    except Exception as error:  # a malformed header in an accepted format
+        logger.info("Refused an unreadable image header: %r", error)
+        raise _corrupt() from error
+    if im.format not in ACCEPTED_FORMATS:  # pragma: no cover - formats= already ensures it
+        raise _format_refused()
+    return im
+
+
+def _check_dimensions(im: PILImage.Image) -> int:
+    """Refuse, from the header alone, images with too many pixels; return the frame count."""
+    width, height = im.size
+    pixels = width * height
+    limit = settings.IMAGE_MAX_PIXELS
+    if width < 1 or height < 1:
+        raise _corrupt()
+    if pixels > limit:
+        raise ImageRejected(
+            f"This image is {width} × {height} pixels ({_megapixels(pixels)} megapixels); the "
+            f"limit is {_megapixels(limit)} megapixels. Resize it and upload it again.",
+            code="too_many_pixels",
+        )
+    frames = getattr(im, "n_frames", 1) or 1
+    # An animation is decoded whole, so all its frames together count against the limit.
+    if frames * pixels > limit:
+        raise ImageRejected(
+            f"This animation is too large: {frames} frames of {width} × {height} pixels make "
+            f"{_megapixels(frames * pixels)} megapixels in all; the limit is "
+            f"{_megapixels(limit)} megapixels. Shorten it or make it smaller.",
+            code="animation_too_large",
+        )
+    return frames
+
+
+def _clean(frame: PILImage.Image, keep: tuple[str, ...] = ("transparency",)) -> PILImage.Image:
+    frame.info = {key: frame.info[key] for key in keep if key in frame.info}
+    return frame
+
+
+def _decode(data: bytes) -> _Decoded:
+    """Validate and decode `data`: every refusal is an ImageRejected, never a crash."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+        im = _open(data)
+        try:
+            return _decode_pixels(im, _check_dimensions(im))
+        except ImageRejected:
+            raise
+        except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as error:
+            raise _bomb(im.size) from error
+        except Exception as error:  # truncated or corrupt pixel data
+            logger.info("Refused a damaged %s image: %r", im.format, error)
+            raise _corrupt() from error
+        finally:
+            im.close()
+
+
+def _decode_pixels(im: PILImage.Image, frame_count: int) -> _Decoded:
+    fmt = im.format
+    im.load()
+    icc_profile = im.info.get("icc_profile") or None
+    loop = im.info.get("loop", 0)
+    if frame_count == 1:
+        frames = [ImageOps.exif_transpose(im)]
+        durations = []
+    else:
+        method = _ORIENTATION.get(im.getexif().get(ExifTags.Base.Orientation, 1))
+        frames, durations, budget = [], [], settings.IMAGE_MAX_PIXELS
+        for frame in ImageSequence.Iterator(im):
+            budget -= frame.size[0] * frame.size[1]
+            if budget < 0:  # frames larger than the header said
+                raise _bomb(frame.size)
+            copy = frame.copy()
+            frames.append(copy.transpose(method) if method else copy)
+            durations.append(int(frame.info.get("duration", 100) or 100))
+    if fmt == "JPEG" and frames[0].mode not in ("L", "RGB"):
+        frames, icc_profile = [_to_srgb(frames[0], icc_profile)], None
+    return _Decoded(
+        format=fmt,
+        frames=[_clean(frame) for frame in frames],
+        durations=durations,
+        loop=loop,
+        icc_profile=icc_profile,
+    )
+
+
+def _to_srgb(frame: PILImage.Image, icc_profile: bytes | None) -> PILImage.Image:
+    """CMYK (and other exotic JPEG modes) to RGB, through the embedded profile when there is one."""
+    if icc_profile:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+            srgb = ImageCms.createProfile("sRGB")
+            return ImageCms.profileToProfile(frame, source, srgb, outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError):
+            pass
+    return frame.convert("RGB")
+
+
+def _encode(decoded: _Decoded) -> bytes:
+    """Re-encode in the upload's own format; only the parameters given here are written."""
+    out = io.BytesIO()
+    first, rest = decoded.frames[0], decoded.frames[1:]
+    icc = {"icc_profile": decoded.icc_profile} if decoded.icc_profile else {}
+    if decoded.format == "JPEG":
+        first.save(out, "JPEG", quality=JPEG_QUALITY, progressive=True, optimize=True, **icc)
+    elif decoded.format == "PNG":
+        if rest:
+            first.save(
+                out,
+                "PNG",
+                save_all=True,
+                append_images=rest,
+                duration=decoded.durations,
+                loop=decoded.loop,
+                **icc,
+            )
+        else:
+            first.save(out, "PNG", optimize=True, **icc)
+    elif decoded.format == "GIF":
+        animation = {}
+        if rest:
+            animation = {
+                "save_all": True,
+                "append_images": rest,
+                "duration": decoded.durations,
+                "loop": decoded.loop,
+                # Frames are whole pictures: clear each before drawing the next.
+                "disposal": 2,
+            }
+        first.save(out, "GIF", optimize=True, **animation)
+    else:
+        _save_webp(out, decoded.frames, decoded.durations, decoded.loop, decoded.icc_profile)
+    return out.getvalue()
+
+
+def _save_webp(out, frames, durations, loop, icc_profile) -> None:
+    options = {"quality": WEBP_QUALITY, "method": 4}
+    if icc_profile:
+        options["icc_profile"] = icc_profile
+    frames = [_webp_mode(frame) for frame in frames]
+    if len(frames) > 1:
+        options |= {
+            "save_all": True,
+            "append_images": frames[1:],
+            "duration": durations,
+            "loop": loop,
+        }
+    frames[0].save(out, "WEBP", **options)
+
+
+def _webp_mode(frame: PILImage.Image) -> PILImage.Image:
+    if frame.mode in ("RGB", "RGBA"):
+        return frame
+    if frame.mode in ("RGBa", "LA", "La", "PA") or frame.has_transparency_data:
+        return frame.convert("RGBA")
+    return frame.convert("RGB")
+
+
+def rendition_widths(width: int) -> list[int]:
+    """Widths of the renditions of a picture `width` pixels wide: never upscaled, never none."""
+    widths = [w for w in sorted(settings.IMAGE_RENDITION_WIDTHS) if w <= width]
+    return widths or [width]
+
+
+def _renditions(decoded: _Decoded) -> list[tuple[int, int, bytes]]:
+    width, height = decoded.size
+    frames = [_webp_mode(frame) for frame in decoded.frames]
+    made = []
+    for target in rendition_widths(width):
+        target_height = max(1, round(height * target / width))
+        resized = [
+            frame
+            if frame.size == (target, target_height)
+            # reducing_gap makes big reductions fast with no visible loss.
+            else frame.resize(
+                (target, target_height), PILImage.Resampling.LANCZOS, reducing_gap=3.0
+            )
+            for frame in frames
+        ]
+        out = io.BytesIO()
+        _save_webp(out, resized, decoded.durations, decoded.loop, decoded.icc_profile)
+        made.append((target, target_height, out.getvalue()))
+    return made
+
+
+def validate(file) -> None:
+    """Raise ImageRejected, with a message for the person uploading, unless `file` is acceptable.
+
+    Reads and decodes the whole file (a truncated file is only found by decoding) and
+    leaves it rewound for the next reader.
+    """
+    _decode(_read(file))
+
+
+def _stem(name: str) -> str:
+    return slugify(PurePath(name.replace("\\", "/")).stem)[:50].strip("-_") or "image"
+
+
+def get_or_ingest(
+    file,
+    *,
+    alt_text: str,
+    uploaded_by=None,
+    caption: str = "",
+    credit: str = "",
+    credit_url: str = "",
+) -> tuple[Image, bool]:
+    """Like `ingest`, also saying whether the Image was created (False: the same bytes existed)."""
+    data = _read(file)
+    digest = hashlib.sha256(data).hexdigest()
+    existing = Image.objects.filter(sha256=digest).first()
+    if existing is not None:
+        return existing, False  # the same bytes passed validation when first uploaded
+    if not alt_text or not alt_text.strip():
+        raise ImageRejected("Describe the picture in its alternative text.", code="alt_text")
+    decoded = _decode(data)
+    original = _encode(decoded)
+    renditions = _renditions(decoded)
+    width, height = decoded.size
+    fmt = decoded.format
+    del decoded
+
+    image = Image(
+        alt_text=alt_text.strip(),
+        caption=caption,
+        credit=credit,
+        credit_url=credit_url,
+        width=width,
+        height=height,
+        sha256=digest,
+        uploaded_by=uploaded_by,
+    )
+    stored: list[str] = []
+    try:
+        name = _stem(getattr(file, "name", "") or "") + EXTENSIONS[fmt]
+        image.file.save(name, ContentFile(original), save=False)
+        stored.append(image.file.name)
+        prefix = f"renditions/{digest[:2]}/{digest[2:16]}"
+        for r_width, r_height, content in renditions:
+            r_name = default_storage.save(f"{prefix}-{r_width}w.webp", ContentFile(content))
+            stored.append(r_name)
+            image.renditions.append({"width": r_width, "height": r_height, "name": r_name})
+        image.width, image.height = width, height
+        with transaction.atomic():
+            image.save()
+    except IntegrityError:
+        # The same bytes were uploaded at the same moment by someone else: use theirs.
+        _remove_files(stored)
+        return Image.objects.get(sha256=digest), False
+    except BaseException:
+        _remove_files(stored)
+        raise
+    return image, True
+
+
+def ingest(
+    file,
+    *,
+    alt_text: str,
+    uploaded_by=None,
+    caption: str = "",
+    credit: str = "",
+    credit_url: str = "",
+) -> Image:
+    """Validate, normalise and store an upload; return its Image.
+
+    `file` is a Django UploadedFile or File, or any binary file-like. Uploading bytes that
+    were uploaded before returns the existing Image (its text fields unchanged) and
+    stores nothing. Raises ImageRejected with a message fit for the person uploading.
+    """
+    image, _created = get_or_ingest(
+        file,
+        alt_text=alt_text,
+        uploaded_by=uploaded_by,
+        caption=caption,
+        credit=credit,
+        credit_url=credit_url,
+    )
+    return image
+
+
+def _remove_files(names) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.warning("Could not remove %s from storage", name, exc_info=True)
+
+
+def delete_image(image: Image) -> None:
+    """Delete `image` and, once the deletion is committed, its file and renditions.
+
+    Raises django.db.models.ProtectedError, touching no file, while a revision or a
+    working copy still shows the picture.
+    """
+    names = [image.file.name, *(r["name"] for r in image.renditions)]
+    with transaction.atomic():
+        image.delete()
+        transaction.on_commit(lambda: _remove_files([n for n in names if n]))
+
+
+def alt_text_from_filename(name: str) -> str:
+    """A readable starting alt text from a file name: "team-photo_2024.jpg" -> "Team photo 2024".
+
+    Only letters, digits, spaces and a little punctuation survive, so the result is safe
+    inside markdown's ![alt](url).
+    """
+    base = PurePath((name or "").replace("\\", "/")).name
+    stem = base.rpartition(".")[0] if "." in base else base
+    words = re.sub(r"[^\w,'&]+|_+", " ", stem).split()
+    text = " ".join(words)[:300].strip()
+    if not any(char.isalnum() for char in text):
+        return FALLBACK_ALT_TEXT
+    return text[0].upper() + text[1:]

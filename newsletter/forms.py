@@ -1,0 +1,76 @@
+"""Forms over the content models; uploads go through the one image pipeline."""
+
+from django import forms
+
+from newsletter import images
+from newsletter.models import Image
+
+ACCEPT = "image/jpeg,image/png,image/gif,image/webp"
+
+
+class ImageForm(forms.ModelForm):
+    """Upload a picture (admin), or edit the words around one already uploaded.
+
+    A new upload is checked in `clean_file`, so a refused file is an error on the field,
+    and `save()` stores it through `newsletter.images.ingest`: the Image exists once
+    `save()` returns, even with commit=False (the pipeline saves to find duplicates).
+    Uploading bytes that were uploaded before returns the existing Image, untouched;
+    `self.created` then says False.
+
+    Say who uploads with `form.save(uploaded_by=user)` or by setting `form.uploaded_by`
+    before the admin calls `save()`.
+
+    The picture of an existing Image cannot be replaced: revisions that show it keep
+    pointing at it, and its sha256 names those bytes. The file field is disabled when
+    editing; to use another picture, upload a new image.
+    """
+
+    file = forms.FileField(
+        label="Picture",
+        help_text="JPEG, PNG, GIF or WebP. Location and camera details are removed.",
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
+
+    class Meta:
+        model = Image
+        fields = ["file", "alt_text", "caption", "credit", "credit_url"]
+
+    def __init__(self, *args, uploaded_by=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.uploaded_by = uploaded_by
+        self.created = None
+        if self.instance.pk:
+            self.fields["file"].disabled = True
+            self.fields["file"].required = False
+            self.fields[
+                "file"
+            ].help_text = (
+                "A published picture cannot be swapped; to use another one, upload a new image."
+            )
+
+    def clean_file(self):
+        file = self.cleaned_data.get("file")
+        if self.instance.pk or not file:
+            return file
+        images.validate(file)  # ImageRejected is a ValidationError: a field error
+        return file
+
+    def save(self, commit=True, *, uploaded_by=None):
+        if self.errors:
+            raise ValueError("The image could not be saved because the form has errors.")
+        self.save_m2m = lambda: None  # an Image has no many-to-many fields of its own
+        if self.instance.pk:
+            self.created = False
+            if commit:
+                self.instance.save(update_fields=["alt_text", "caption", "credit", "credit_url"])
+            return self.instance
+        data = self.cleaned_data
+        self.instance, self.created = images.get_or_ingest(
+            data["file"],
+            alt_text=data["alt_text"],
+            caption=data.get("caption", ""),
+            credit=data.get("credit", ""),
+            credit_url=data.get("credit_url", ""),
+            uploaded_by=uploaded_by or self.uploaded_by,
+        )
+        return self.instance
