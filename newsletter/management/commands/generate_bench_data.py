@@ -1,0 +1,172 @@
+"""Create published issues of realistic size for the load benchmarks.
+
+Text comes from a small word list and a seeded random generator, so every run writes the
+same issues. Bench issue k has the slug `bench-issue-k`; existing ones are skipped, new
+ones take the next free issue numbers, so the command is idempotent.
+"""
+
+import random
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from editorial.workflow import publish
+from newsletter import demo_content
+from newsletter.models import STANDARD_SECTIONS, Image, Issue, Item, Paper, Section
+
+SLUG_PREFIX = "bench-issue-"
+ITEMS_PER_SECTION = (3, 4, 1, 2)  # ten items, like the demo issue
+PAPERS = 3
+
+_WORDS = """
+model models data dataset training inference gradient loss attention layer layers token
+tokens embedding embeddings transformer diffusion encoder decoder benchmark evaluation
+accuracy latency memory compute GPU batch learning rate schedule optimiser weights
+parameters fine-tuning adapter retrieval search context window prompt agent policy reward
+feedback label labels noise signal sample samples distribution scaling law small large
+simple careful robust fast cheap open paper result results idea ideas method baseline
+experiment ablation error errors bias variance regularisation dropout convolution vision
+language speech audio video image images graph tabular forecast cluster feature features
+"""
+_NAMES = """
+Ada Alan Grace Edsger Barbara Donald Frances Geoffrey Yoshua Fei-Fei Andrew Daphne Judea
+Cynthia Leslie Radia Shafi Silvio Tim Vint Whitfield Margaret Katherine Hedy Mary Claude
+"""
+_SURNAMES = """
+Lovelace Turing Hopper Dijkstra Liskov Knuth Allen Hinton Bengio Li Ng Koller Pearl Dwork
+Lamport Perlman Goldwasser Micali Berners-Lee Cerf Diffie Hamilton Johnson Lamarr Shannon
+"""
+WORDS, NAMES, SURNAMES = _WORDS.split(), _NAMES.split(), _SURNAMES.split()
+
+
+def demo_pictures() -> list[Image]:
+    """The pictures seed_demo loaded, hero first, so bench pages carry images too."""
+    alts = [meta["alt_text"] for meta in demo_content.IMAGES.values()]
+    found = {image.alt_text: image for image in Image.objects.filter(alt_text__in=alts)}
+    return [found[alt] for alt in alts if alt in found]
+
+
+class Writer:
+    """Plausible-looking, deterministic filler text of realistic length."""
+
+    def __init__(self, seed: int):
+        self.rng = random.Random(seed)
+
+    def words(self, low: int, high: int) -> str:
+        return " ".join(self.rng.choice(WORDS) for _ in range(self.rng.randint(low, high)))
+
+    def title(self) -> str:
+        return self.words(3, 8).capitalize()
+
+    def sentence(self) -> str:
+        text = self.words(8, 22)
+        if self.rng.random() < 0.2:
+            head, _, tail = text.partition(" ")
+            text = f"{head} **{tail}**" if tail else text
+        return text.capitalize() + "."
+
+    def paragraph(self) -> str:
+        return " ".join(self.sentence() for _ in range(self.rng.randint(3, 6)))
+
+    def markdown(self, paragraphs: int = 2) -> str:
+        parts = [self.paragraph() for _ in range(paragraphs)]
+        roll = self.rng.random()
+        if roll < 0.3:
+            parts.insert(1, "\n".join(f"- {self.words(4, 10)}" for _ in range(3)))
+        elif roll < 0.45:
+            parts.append(f"```python\nresult = {self.rng.choice(WORDS)}(batch, steps=100)\n```")
+        if self.rng.random() < 0.5:
+            parts.append(
+                f"More in [the write-up](https://example.com/{self.rng.randrange(10**6)})."
+            )
+        return "\n\n".join(parts)
+
+    def authors(self) -> str:
+        return ", ".join(
+            f"{self.rng.choice(NAMES)} {self.rng.choice(SURNAMES)}"
+            for _ in range(self.rng.randint(2, 7))
+        )
+
+    def arxiv_id(self) -> str:
+        year, month = self.rng.randint(17, 25), self.rng.randint(1, 12)
+        return f"{year:02d}{month:02d}.{self.rng.randrange(100000):05d}"
+
+
+def create_bench_issue(index: int, *, by, pictures: list[Image]) -> Issue:
+    write = Writer(seed=index)
+    issue = Issue.objects.create(
+        number=Issue.next_number(),
+        title=write.title(),
+        slug=f"{SLUG_PREFIX}{index}",
+        summary=write.markdown(1),
+        hero_image=pictures[0] if pictures else None,
+        created_by=by,
+        updated_by=by,
+    )
+    sections = Section.objects.bulk_create(
+        Section(issue=issue, title=title, intro=write.paragraph(), position=position)
+        for position, title in enumerate(STANDARD_SECTIONS)
+    )
+    items = []
+    for section, count in zip(sections, ITEMS_PER_SECTION, strict=True):
+        for position in range(count):
+            items.append(
+                Item(
+                    section=section,
+                    title=write.title(),
+                    url=f"https://example.com/articles/{index}-{section.position}-{position}",
+                    source=write.words(1, 2).title(),
+                    body=write.markdown(write.rng.randint(2, 3)),
+                    image=pictures[1 + section.position % (len(pictures) - 1)]
+                    if len(pictures) > 1 and position == 0
+                    else None,
+                    position=position,
+                )
+            )
+    Item.objects.bulk_create(items)
+    papers = []
+    for position in range(PAPERS):
+        arxiv_id = write.arxiv_id()
+        papers.append(
+            Paper(
+                section=sections[2],
+                title=write.title(),
+                authors=write.authors(),
+                arxiv_id=arxiv_id,
+                paper_url=f"https://arxiv.org/abs/{arxiv_id}",
+                code_url=f"https://example.com/code/{arxiv_id}",
+                summary=write.markdown(2),
+                position=position,
+            )
+        )
+    Paper.objects.bulk_create(papers)
+    return issue
+
+
+class Command(BaseCommand):
+    help = "Create published bench issues of realistic size (idempotent: existing ones are kept)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--issues", type=int, default=50, help="How many bench issues should exist."
+        )
+
+    def handle(self, *args, issues: int, verbosity=1, **options):
+        started = time.monotonic()
+        existing = set(
+            Issue.objects.filter(slug__startswith=SLUG_PREFIX).values_list("slug", flat=True)
+        )
+        missing = [k for k in range(1, issues + 1) if f"{SLUG_PREFIX}{k}" not in existing]
+        by = get_user_model().objects.filter(username="editor").first()
+        pictures = demo_pictures()
+        for index in missing:
+            with transaction.atomic():
+                issue = create_bench_issue(index, by=by, pictures=pictures)
+                publish(issue, by=by)
+        if verbosity >= 1:
+            self.stdout.write(
+                f"Bench issues: {issues - len(missing)} already present, {len(missing)} "
+                f"created and published in {time.monotonic() - started:.1f} s."
+            )

@@ -1,0 +1,145 @@
+"""Load the demo issue and one demo user per role. Running it again changes nothing."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.urls import reverse
+
+from editorial.workflow import publish
+from newsletter import demo_content, demo_images, images
+from newsletter.models import Issue, Item, Paper, Section
+
+
+def ensure_user(username: str, *, group: str | None, superuser: bool, password: str):
+    """Create or repair a demo user: staff, in its group, with the known demo password."""
+    user, _ = get_user_model().objects.get_or_create(
+        username=username, defaults={"email": f"{username}@example.com"}
+    )
+    wanted = {"is_staff": True, "is_active": True, "is_superuser": superuser}
+    changed = [field for field, value in wanted.items() if getattr(user, field) != value]
+    for field in changed:
+        setattr(user, field, wanted[field])
+    if not user.check_password(password):
+        user.set_password(password)
+        changed.append("password")
+    if changed:
+        user.save(update_fields=changed)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def ingest_demo_images(*, by) -> dict:
+    """The demo pictures as Images; the pipeline returns the existing Image for the same bytes."""
+    result = {}
+    for name, meta in demo_content.IMAGES.items():
+        result[name] = images.ingest(
+            ContentFile(demo_images.draw(name), name=meta["filename"]),
+            alt_text=meta["alt_text"],
+            caption=meta.get("caption", ""),
+            credit=meta.get("credit", ""),
+            credit_url=meta.get("credit_url", ""),
+            uploaded_by=by,
+        )
+    return result
+
+
+def create_demo_issue(*, by) -> Issue:
+    pictures = ingest_demo_images(by=by)
+    data = demo_content.ISSUE
+    number = data["number"]
+    if Issue.objects.filter(number=number).exists():
+        number = Issue.next_number()
+    issue = Issue.objects.create(
+        number=number,
+        title=data["title"],
+        slug=data["slug"],
+        summary=data["summary"],
+        hero_image=pictures[data["hero_image"]],
+        created_by=by,
+        updated_by=by,
+    )
+    for position, spec in enumerate(demo_content.SECTIONS):
+        section = Section.objects.create(
+            issue=issue, title=spec["title"], intro=spec["intro"], position=position
+        )
+        Item.objects.bulk_create(
+            Item(
+                section=section,
+                position=i,
+                image=pictures.get(item.get("image")),
+                **{k: v for k, v in item.items() if k != "image"},
+            )
+            for i, item in enumerate(spec.get("items", []))
+        )
+        Paper.objects.bulk_create(
+            Paper(
+                section=section,
+                position=i,
+                image=pictures.get(paper.get("image")),
+                **{k: v for k, v in paper.items() if k != "image"},
+            )
+            for i, paper in enumerate(spec.get("papers", []))
+        )
+    return issue
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo issue (published) and demo users for each role. Idempotent. "
+        "The demo passwords are for local development only."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-without-debug",
+            action="store_true",
+            help="Run even though DEBUG is off. The demo users have well-known passwords.",
+        )
+
+    def handle(self, *args, allow_without_debug=False, verbosity=1, **options):
+        if not settings.DEBUG and not allow_without_debug:
+            raise CommandError(
+                "seed_demo creates staff users with well-known passwords, so it runs only "
+                "with DJANGO_DEBUG on. Pass --allow-without-debug if this really is a "
+                "throwaway installation."
+            )
+        with transaction.atomic():
+            users = {
+                username: ensure_user(username, group=group, superuser=superuser, password=pw)
+                for username, (group, superuser, pw) in demo_content.DEMO_USERS.items()
+            }
+            editor = users["editor"]
+            issue = Issue.objects.filter(slug=demo_content.ISSUE["slug"]).first()
+            created = issue is None
+            if created:
+                issue = create_demo_issue(by=editor)
+            published = not issue.revisions.exists()
+            if published:
+                publish(issue, by=editor)
+
+        if verbosity >= 1:
+            self._report(issue, created=created, published=published)
+
+    def _report(self, issue, *, created, published):
+        state = "created" if created else "already present"
+        if published:
+            state += ", published now"
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo issue #{issue.number} {issue.title!r}: {state}.")
+        )
+        self.stdout.write(f"Read it at {settings.SITE_URL}{issue.get_absolute_url()}")
+        self.stdout.write("")
+        self.stdout.write(f"Admin: {settings.SITE_URL}{reverse('admin:index')}")
+        rows = [("username", "password", "role")] + [
+            (username, password, "superuser" if superuser else group)
+            for username, (group, superuser, password) in demo_content.DEMO_USERS.items()
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        for row in rows:
+            line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+            self.stdout.write(f"  {line}".rstrip())
+        self.stdout.write(self.style.WARNING(demo_content.LOCAL_ONLY_WARNING))
