@@ -15,11 +15,17 @@ GROUP_PERMISSIONS = {
         "newsletter.change_image",
         "newsletter.view_image",
         "newsletter.view_revision",
+        "editorial.submit_issue",
+        "editorial.view_event",
     ],
     REVIEWERS: [
         *(f"newsletter.view_{model}" for model in (*_CONTENT, "image", "revision")),
+        "editorial.review_issue",
+        "editorial.view_event",
     ],
     PUBLISHERS: [
         *(f"newsletter.view_{model}" for model in (*_CONTENT, "image", "revision")),
+        "editorial.publish_issue",
+        "editorial.view_event",
     ],
 }

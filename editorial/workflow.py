@@ -1,36 +1,346 @@
-"""The only code that changes a revision's publication interval.
+"""The editorial workflow: one transition table and one entry point, `perform`.
 
-The foundation ships one entry point, `publish`, used by the demo loader; the review
-workflow (transition table, roles, `perform`) replaces it.
+This module is the only code that changes `Issue.state` or a revision's publication
+interval. The admin's buttons, the permission checks and the tests all read
+`TRANSITIONS`.
+
+A revision is live while go_live_at <= now < ends_at. Publishing or scheduling places
+the approved revision on the issue's timeline: the revision live at that moment ends
+there, and the new one runs until the next revision already scheduled, if any.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from editorial import notifications
+from editorial.models import Event
 from newsletter.models import Issue, Revision
 from newsletter.revisions import freeze
 
+DRAFT, IN_REVIEW, APPROVED = Issue.State.DRAFT, Issue.State.IN_REVIEW, Issue.State.APPROVED
+ANY_STATE = (DRAFT, IN_REVIEW, APPROVED)
 
-@transaction.atomic
-def publish(issue: Issue, *, by, at=None) -> Revision:
-    """Freeze the working copy and make it live at `at` (now by default).
+SUBMIT = "editorial.submit_issue"
+REVIEW = "editorial.review_issue"
+PUBLISH = "editorial.publish_issue"
 
-    The revision live at that moment, if any, ends where the new one begins; a revision
-    scheduled for later still goes live at its time and ends the new one then.
-    """
-    at = at or timezone.now()
-    issue = Issue.objects.select_for_update().get(pk=issue.pk)
-    revision = freeze(issue, by=by)
-    current = Revision.objects.live(at=at).filter(issue=issue).first()
+
+class TransitionNotAllowed(Exception):
+    """A refused transition; the message says why in words fit to show the user."""
+
+
+@dataclass
+class Context:
+    """What one transition works with, the issue row locked for its duration."""
+
+    issue: Issue
+    transition: "Transition"
+    by: object
+    comment: str
+    at: datetime | None
+    revision: Revision | None
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: tuple[str, ...]
+    target: str | None  # None: the issue's state does not change
+    permission: str
+    guard: Callable[[Context], str | None]  # a reason to refuse, or None
+    effect: Callable[[Context], Revision | None]  # the revision it acted on
+    comment_required: bool = False
+    needs_time: bool = False
+    needs_revision: bool = False
+    description: str = ""
+
+
+# Reads -------------------------------------------------------------------------------
+
+
+def _latest_submission(issue: Issue) -> Event | None:
+    return issue.events.filter(action__in=("submit", "restore")).select_related("actor").first()
+
+
+def revision_in_review(issue: Issue) -> Revision | None:
+    """The revision frozen by the latest submit (or restore): the one reviewed and published."""
+    if issue.state == DRAFT:
+        return None
+    event = _latest_submission(issue)
+    return event.revision if event else None
+
+
+def submitter(issue: Issue):
+    event = _latest_submission(issue)
+    return event.actor if event else None
+
+
+def live_revision(issue: Issue, at=None) -> Revision | None:
+    return Revision.objects.live(at=at).filter(issue=issue).first()
+
+
+def scheduled_revisions(issue: Issue, at=None):
+    return Revision.objects.scheduled(at=at).filter(issue=issue).order_by("go_live_at")
+
+
+# Guards ------------------------------------------------------------------------------
+
+
+def _no_guard(ctx: Context) -> None:
+    return None
+
+
+def _only_the_submitter(ctx: Context) -> str | None:
+    if ctx.by != submitter(ctx.issue):
+        return "Only the person who submitted this issue can withdraw it."
+    return None
+
+
+def _not_the_submitter(ctx: Context) -> str | None:
+    if getattr(settings, "EDITORIAL_ALLOW_SELF_APPROVAL", False):
+        return None
+    if ctx.by == submitter(ctx.issue):
+        return "You submitted this issue, so someone else has to approve it."
+    return None
+
+
+def _approved_revision_unpublished(ctx: Context) -> str | None:
+    revision = revision_in_review(ctx.issue)
+    if revision is None:
+        return "There is no approved revision to publish."
+    if revision.go_live_at is not None:
+        return f"Revision {revision.number} has already been published or scheduled."
+    return None
+
+
+def _schedulable(ctx: Context) -> str | None:
+    reason = _approved_revision_unpublished(ctx)
+    if reason or ctx.at is None:
+        return reason
+    if ctx.at <= ctx.now:
+        return "Choose a time in the future to schedule publication, or publish now."
+    return None
+
+
+def _has_scheduled_revision(ctx: Context) -> str | None:
+    scheduled = scheduled_revisions(ctx.issue, at=ctx.now)
+    if ctx.revision is not None:
+        scheduled = scheduled.filter(pk=ctx.revision.pk)
+    if not scheduled.exists():
+        return "No revision of this issue is scheduled to go live."
+    return None
+
+
+def _has_live_revision(ctx: Context) -> str | None:
+    if live_revision(ctx.issue, at=ctx.now) is None:
+        return "This issue is not live, so there is nothing to unpublish."
+    return None
+
+
+def _restorable(ctx: Context) -> str | None:
+    if ctx.revision is None:
+        return None  # listed as available; the revision is chosen on the revision's page
+    if ctx.revision.issue_id != ctx.issue.pk:
+        return "That revision belongs to another issue."
+    return None
+
+
+# Effects -----------------------------------------------------------------------------
+
+
+def _submit(ctx: Context) -> Revision:
+    return freeze(ctx.issue, by=ctx.by)
+
+
+def _restore(ctx: Context) -> Revision:
+    return freeze(ctx.issue, by=ctx.by, snapshot=ctx.revision.snapshot)
+
+
+def _nothing(ctx: Context) -> Revision | None:
+    return revision_in_review(ctx.issue)
+
+
+def _place(revision: Revision, at: datetime) -> None:
+    """Make `revision` live from `at` until the next revision already scheduled."""
+    current = live_revision(revision.issue, at=at)
     if current is not None:
+        if current.go_live_at == at:
+            raise TransitionNotAllowed(
+                f"Revision {current.number} goes live at that very second; choose another time."
+            )
         current.ends_at = at
         current.save(update_fields=["ends_at"])
-    following = (
-        Revision.objects.filter(issue=issue, go_live_at__gt=at).order_by("go_live_at").first()
-    )
+    following = scheduled_revisions(revision.issue, at=at).exclude(pk=revision.pk).first()
     revision.go_live_at = at
     revision.ends_at = following.go_live_at if following else None
     revision.save(update_fields=["go_live_at", "ends_at"])
-    issue.state = Issue.State.DRAFT
-    issue.save(update_fields=["state"])
+
+
+def _publish(ctx: Context) -> Revision:
+    revision = revision_in_review(ctx.issue)
+    _place(revision, ctx.now)
     return revision
+
+
+def _schedule(ctx: Context) -> Revision:
+    revision = revision_in_review(ctx.issue)
+    _place(revision, ctx.at)
+    return revision
+
+
+def _cancel_schedule(ctx: Context) -> Revision:
+    revision = ctx.revision or scheduled_revisions(ctx.issue, at=ctx.now).first()
+    go_live_at, ends_at = revision.go_live_at, revision.ends_at
+    revision.go_live_at = revision.ends_at = None
+    revision.save(update_fields=["go_live_at", "ends_at"])
+    # The revision that was to give way at that moment carries on instead.
+    for previous in Revision.objects.filter(issue=ctx.issue, ends_at=go_live_at):
+        previous.ends_at = ends_at
+        previous.save(update_fields=["ends_at"])
+    return revision
+
+
+def _unpublish(ctx: Context) -> Revision:
+    revision = live_revision(ctx.issue, at=ctx.now)
+    revision.ends_at = ctx.now
+    revision.save(update_fields=["ends_at"])
+    return revision
+
+
+# The table ---------------------------------------------------------------------------
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        Transition(
+            "submit", "Submit for review", (DRAFT,), IN_REVIEW, SUBMIT, _no_guard, _submit,
+            description="Freezes the working copy as a new revision for review.",
+        ),
+        Transition(
+            "withdraw", "Withdraw", (IN_REVIEW,), DRAFT, SUBMIT, _only_the_submitter, _nothing,
+            description="Takes the issue back to draft to keep editing.",
+        ),
+        Transition(
+            "request_changes", "Request changes", (IN_REVIEW,), DRAFT, REVIEW, _no_guard,
+            _nothing, comment_required=True,
+            description="Sends the issue back to its editor, saying what to change.",
+        ),
+        Transition(
+            "approve", "Approve", (IN_REVIEW,), APPROVED, REVIEW, _not_the_submitter, _nothing,
+            description="Approves the revision under review for publication.",
+        ),
+        Transition(
+            "publish", "Publish now", (APPROVED,), DRAFT, PUBLISH,
+            _approved_revision_unpublished, _publish,
+            description="The approved revision goes live now.",
+        ),
+        Transition(
+            "schedule", "Schedule", (APPROVED,), DRAFT, PUBLISH, _schedulable, _schedule,
+            needs_time=True,
+            description="The approved revision goes live at the chosen second.",
+        ),
+        Transition(
+            "cancel_schedule", "Cancel schedule", ANY_STATE, None, PUBLISH,
+            _has_scheduled_revision, _cancel_schedule,
+            description="The scheduled revision will not go live.",
+        ),
+        Transition(
+            "unpublish", "Unpublish", ANY_STATE, None, PUBLISH, _has_live_revision, _unpublish,
+            description="Takes the issue off every public page now.",
+        ),
+        Transition(
+            "restore", "Restore this revision", (DRAFT,), IN_REVIEW, SUBMIT, _restorable,
+            _restore, needs_revision=True,
+            description="Submits a copy of an older revision for review.",
+        ),
+    ]
+}  # fmt: skip
+
+
+# Entry points ------------------------------------------------------------------------
+
+
+def _refusal(issue: Issue, transition: Transition, user, ctx: Context) -> str | None:
+    if not (user and user.is_active and user.has_perm(transition.permission)):
+        return f"You do not have permission to {transition.label.lower()} issues."
+    if issue.state not in transition.sources:
+        return (
+            f"Issue #{issue.number} is {issue.get_state_display().lower()}: "
+            f"“{transition.label}” is not possible now."
+        )
+    return transition.guard(ctx)
+
+
+def available_actions(issue: Issue, user) -> list[Transition]:
+    """The transitions `user` may perform on `issue` now, in table order."""
+    now = timezone.now()
+    available = []
+    for transition in TRANSITIONS.values():
+        ctx = Context(issue, transition, user, "", None, None, now)
+        if _refusal(issue, transition, user, ctx) is None:
+            available.append(transition)
+    return available
+
+
+def perform(
+    issue: Issue,
+    action: str,
+    *,
+    by,
+    comment: str = "",
+    at: datetime | None = None,
+    revision: Revision | None = None,
+) -> Event:
+    """Run one transition on `issue` as `by`, or raise TransitionNotAllowed and change nothing.
+
+    `at` is the publication time for `schedule`; `revision` names the revision for
+    `restore` (required) and `cancel_schedule` (default: the next scheduled one).
+    """
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise TransitionNotAllowed(f"There is no action called “{action}”.")
+    comment = (comment or "").strip()
+    if transition.comment_required and not comment:
+        raise TransitionNotAllowed(f"Say what should change: “{transition.label}” needs a comment.")
+    if transition.needs_time and at is None:
+        raise TransitionNotAllowed("Choose the date and time to publish at.")
+    if transition.needs_revision and revision is None:
+        raise TransitionNotAllowed("Choose the revision to restore.")
+    if at is not None:
+        if timezone.is_naive(at):
+            raise TransitionNotAllowed("The publication time needs a time zone.")
+        at = at - timedelta(microseconds=at.microsecond)  # to the second
+
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        ctx = Context(issue, transition, by, comment, at, revision, timezone.now())
+        reason = _refusal(issue, transition, by, ctx)
+        if reason:
+            raise TransitionNotAllowed(reason)
+        from_state = issue.state
+        acted_on = transition.effect(ctx)
+        to_state = transition.target or from_state
+        # Any edit page opened before this transition is now stale.
+        Issue.objects.filter(pk=issue.pk).update(
+            state=to_state, version=F("version") + 1, updated_at=ctx.now
+        )
+        event = Event.objects.create(
+            issue=issue,
+            revision=acted_on,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            actor=by,
+            comment=comment,
+            effective_at=at if action == "schedule" else ctx.now,
+        )
+        transaction.on_commit(lambda: notifications.send_for(event))
+    return event

@@ -33,8 +33,8 @@ SORTABLE_STACKED_TEMPLATE = "adminsortable2/edit_inline/stacked-django-6.0.html"
 
 
 def is_editable(issue: Issue | None) -> bool:
-    """Whether the working copy may be edited: only in draft; review freezes it."""
-    return issue is None or issue.state == Issue.State.DRAFT
+    """Whether the page may edit: any new issue, an existing one per `Issue.is_editable`."""
+    return issue is None or issue.is_editable
 
 
 def add_standard_sections(issue: Issue) -> list[Section]:

@@ -108,6 +108,11 @@ class Issue(models.Model):
     def get_absolute_url(self):
         return reverse("newsletter:issue-detail", kwargs={"number": self.number, "slug": self.slug})
 
+    @property
+    def is_editable(self) -> bool:
+        """The working copy may be edited only in draft: review and approval freeze it."""
+        return self.state == self.State.DRAFT
+
     @classmethod
     def next_number(cls) -> int:
         return (cls.objects.aggregate(m=models.Max("number"))["m"] or 0) + 1

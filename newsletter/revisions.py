@@ -35,11 +35,15 @@ def search_text(snapshot: dict) -> dict[str, str]:
 
 
 @transaction.atomic
-def freeze(issue: Issue, *, by) -> Revision:
-    """Freeze the working copy of `issue` into a new, numbered, immutable Revision."""
+def freeze(issue: Issue, *, by, snapshot: dict | None = None) -> Revision:
+    """Freeze the working copy of `issue` into a new, numbered, immutable Revision.
+
+    With `snapshot`, the new revision is a copy of that one instead (a restore).
+    """
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     number = (issue.revisions.aggregate(m=Max("number"))["m"] or 0) + 1
-    snapshot = build_snapshot(issue)
+    if snapshot is None:
+        snapshot = build_snapshot(issue)
     revision = Revision.objects.create(issue=issue, number=number, snapshot=snapshot, created_by=by)
     RevisionImage.objects.bulk_create(
         [RevisionImage(revision=revision, image_id=pk) for pk in snapshot["image_ids"]]

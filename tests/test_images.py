@@ -12,11 +12,11 @@ from django.db.models import ProtectedError
 from PIL import ExifTags
 from PIL import Image as PILImage
 
-from editorial.workflow import publish
 from newsletter import images
 from newsletter.forms import ImageForm
 from newsletter.models import Image
 from tests.images_helpers import animated_gif, image_bytes, noise, png_bomb, upload
+from tests.workflow_helpers import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -379,7 +379,7 @@ def test_alt_text_from_filename_reads_like_words_and_is_never_empty(name, alt):
 def test_an_image_a_revision_shows_cannot_be_deleted(make_issue, editor):
     image = ingest(image_bytes("PNG"), alt_text="Hero")
     issue = make_issue(hero_image=image)
-    publish(issue, by=editor)
+    publish(issue)
     # The working copy no longer uses it; only the published revision does.
     issue.hero_image = None
     issue.save()

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from editorial.workflow import publish
 from newsletter.models import Issue
+from tests.workflow_helpers import publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +20,7 @@ def test_an_admin_edits_an_issue_and_readers_see_it_after_publication(
     page, live_server, demo_admin, make_issue
 ):
     issue = make_issue()
-    publish(issue, by=demo_admin)
+    publish(issue)
 
     page.goto(f"{live_server.url}/admin/")
     page.fill("#id_username", "admin")
@@ -38,7 +38,7 @@ def test_an_admin_edits_an_issue_and_readers_see_it_after_publication(
     page.goto(f"{live_server.url}{issue.get_absolute_url()}")
     assert page.locator("h1").first.inner_text() == "Small models, big ideas"
 
-    publish(issue, by=demo_admin)
+    publish(issue)
     # The page may be cached for a few minutes (Cache-Control); a reload revalidates.
     page.reload()
     assert page.locator("h1").first.inner_text() == "Small models, bigger ideas"

@@ -28,7 +28,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("newsletter", "0001_initial"),
+        ("newsletter", "0002_revision_content_is_immutable"),
+        ("editorial", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(create_groups, migrations.RunPython.noop)]

@@ -9,14 +9,15 @@ import random
 import time
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from editorial.workflow import publish
+from editorial.demo import walk_to_publication
 from newsletter import demo_content
 from newsletter.models import STANDARD_SECTIONS, Image, Issue, Item, Paper, Section
 
 SLUG_PREFIX = "bench-issue-"
+ROLES = ("editor", "reviewer", "publisher")
 ITEMS_PER_SECTION = (3, 4, 1, 2)  # ten items, like the demo issue
 PAPERS = 3
 
@@ -159,12 +160,19 @@ class Command(BaseCommand):
             Issue.objects.filter(slug__startswith=SLUG_PREFIX).values_list("slug", flat=True)
         )
         missing = [k for k in range(1, issues + 1) if f"{SLUG_PREFIX}{k}" not in existing]
-        by = get_user_model().objects.filter(username="editor").first()
+        users = {u.username: u for u in get_user_model().objects.filter(username__in=ROLES)}
+        if len(users) < len(ROLES):
+            raise CommandError(
+                "Run `manage.py seed_demo` first: bench issues are published by the demo users."
+            )
+        by = users["editor"]
         pictures = demo_pictures()
         for index in missing:
             with transaction.atomic():
                 issue = create_bench_issue(index, by=by, pictures=pictures)
-                publish(issue, by=by)
+                walk_to_publication(
+                    issue, editor=by, reviewer=users["reviewer"], publisher=users["publisher"]
+                )
         if verbosity >= 1:
             self.stdout.write(
                 f"Bench issues: {issues - len(missing)} already present, {len(missing)} "

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
 
-from editorial.workflow import publish
+from editorial.demo import walk_to_publication
 from newsletter import demo_content, demo_images, images
 from newsletter.models import Issue, Item, Paper, Section
 
@@ -119,7 +119,9 @@ class Command(BaseCommand):
                 issue = create_demo_issue(by=editor)
             published = not issue.revisions.exists()
             if published:
-                publish(issue, by=editor)
+                walk_to_publication(
+                    issue, editor=editor, reviewer=users["reviewer"], publisher=users["publisher"]
+                )
 
         if verbosity >= 1:
             self._report(issue, created=created, published=published)

@@ -1,0 +1,15 @@
+"""Run an issue through the whole workflow in one go: for the demo loader, bench data and tests."""
+
+from django.utils import timezone
+
+from editorial.workflow import perform
+from newsletter.models import Issue, Revision
+
+
+def walk_to_publication(issue: Issue, *, editor, reviewer, publisher, at=None) -> Revision:
+    """Submit, approve, then publish now (or schedule at a future `at`) through `perform`."""
+    perform(issue, "submit", by=editor)
+    perform(issue, "approve", by=reviewer)
+    if at is not None and at > timezone.now():
+        return perform(issue, "schedule", by=publisher, at=at).revision
+    return perform(issue, "publish", by=publisher).revision

@@ -1,0 +1,73 @@
+"""Emails about the workflow: reviewers hear of submissions, submitters of decisions.
+
+Sent after the transaction commits, so a refused or rolled-back transition mails nobody.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+logger = logging.getLogger(__name__)
+
+# action -> (template name, recipients)
+NOTIFIED = {
+    "submit": "submitted",
+    "restore": "submitted",
+    "approve": "approved",
+    "request_changes": "changes_requested",
+}
+
+
+def reviewers():
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__codename="review_issue")
+            | Q(user_permissions__codename="review_issue")
+        )
+        .exclude(email="")
+        .distinct()
+    )
+
+
+def recipients_for(event) -> list[str]:
+    from editorial.workflow import submitter
+
+    if event.action in ("submit", "restore"):
+        return sorted({u.email for u in reviewers() if u != event.actor})
+    person = submitter(event.issue)
+    if person is None or not person.email or person == event.actor:
+        return []
+    return [person.email]
+
+
+def send_for(event) -> int:
+    """Send the email an event calls for, if any; return how many messages went out."""
+    template = NOTIFIED.get(event.action)
+    if template is None:
+        return 0
+    to = recipients_for(event)
+    if not to:
+        return 0
+    context = {
+        "event": event,
+        "issue": event.issue,
+        "site_name": settings.SITE_NAME,
+        "admin_url": settings.SITE_URL
+        + reverse("admin:newsletter_issue_change", args=(event.issue_id,)),
+    }
+    subject = render_to_string(f"email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"email/{template}.txt", context)
+    try:
+        return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+    except OSError:
+        # A mail server being down must not undo an editorial decision already made.
+        logger.exception("Could not send the %s email for %s", event.action, event.issue)
+        return 0

@@ -1,0 +1,36 @@
+"""Publish test issues the way the product does: through the workflow, with a user per role."""
+
+import time_machine
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from editorial.demo import walk_to_publication
+from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS
+
+
+def role_user(username: str, group: str):
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"is_staff": True, "email": f"{username}@example.com"}
+    )
+    if created:
+        user.set_password("correct horse battery")
+        user.save()
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def publish(issue, *, at=None):
+    """Submit, approve and publish `issue` now, or schedule it at a future `at`.
+
+    A past `at` publishes with the clock moved back to that moment.
+    """
+    users = {
+        "editor": role_user("wf-editor", EDITORS),
+        "reviewer": role_user("wf-reviewer", REVIEWERS),
+        "publisher": role_user("wf-publisher", PUBLISHERS),
+    }
+    if at is not None and at <= timezone.now():
+        with time_machine.travel(at, tick=False):
+            return walk_to_publication(issue, **users)
+    return walk_to_publication(issue, **users, at=at)
