@@ -124,16 +124,26 @@ class IssueForm(forms.ModelForm):
         if self.instance.pk:
             # The admin runs the whole request in a transaction: the lock holds until saved.
             current = (
-                Issue.objects.select_for_update()
-                .values_list("version", flat=True)
+                Issue.objects.select_for_update(of=("self",))
+                .select_related("updated_by")
+                .only("version", "updated_at", "updated_by__username", "updated_by__first_name",
+                      "updated_by__last_name")
                 .get(pk=self.instance.pk)
-            )
-            if cleaned_data.get("base_version") != current:
+            )  # fmt: skip
+            if cleaned_data.get("base_version") != current.version:
+                who = current.updated_by
+                name = (who.get_full_name() or who.username) if who else "Someone else"
+                when = timezone.localtime(current.updated_at)
                 raise ValidationError(
-                    "Someone else saved this issue while you were editing it. Your changes "
-                    "are below but were not saved: open the issue in a new tab to see the "
-                    "current version, then copy your changes across.",
+                    "%(name)s changed this issue at %(time)s (%(zone)s) while you were editing "
+                    "it, so your changes were not saved. They are still below: open the issue "
+                    "in a new tab to see the current version, then copy your changes across.",
                     code="stale_version",
+                    params={
+                        "name": name,
+                        "time": when.strftime("%H:%M:%S on %d %b %Y"),
+                        "zone": when.tzname(),
+                    },
                 )
         return cleaned_data
 

@@ -1,9 +1,11 @@
 """Editors build a whole issue in the admin: issues, sections, items, papers and images."""
 
 import re
+from datetime import UTC, datetime
 from itertools import count
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -196,13 +198,18 @@ def test_saving_over_someone_elses_save_is_refused_and_keeps_the_input(editor_cl
     issue = make_issue()
     url = reverse("admin:newsletter_issue_change", args=[issue.pk])
     data = form_data(editor_client.get(url))
-    Issue.objects.filter(pk=issue.pk).update(version=5, title="Their title")
+    other = get_user_model().objects.create_user("olga", first_name="Olga", last_name="Ng")
+    saved_at = datetime(2026, 7, 1, 9, 30, 5, tzinfo=UTC)
+    Issue.objects.filter(pk=issue.pk).update(
+        version=5, title="Their title", updated_by=other, updated_at=saved_at
+    )
     data["title"] = "My title"
 
     response = editor_client.post(url, data)
 
     assert response.status_code == 200
-    assert "Someone else saved this issue" in response.text
+    # Who saved and when, in the site's time zone (London is on BST in July).
+    assert "Olga Ng changed this issue at 10:30:05 on 01 Jul 2026 (BST)" in response.text
     assert 'value="My title"' in response.text
     issue.refresh_from_db()
     assert (issue.title, issue.version) == ("Their title", 5)
