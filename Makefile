@@ -36,6 +36,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -r $(VENV)/requirements.txt
 	@touch $(STAMP)
 
+# Third-party checkers the suite runs (Nu HTML Checker, axe-core), pinned in package-lock.json.
+# --ignore-scripts: vnu-jar's postinstall would download a Java runtime; the machine's is used.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm is needed for the HTML and accessibility checks (apt-get install npm)." >&2; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $(NODE_STAMP)
+
 install: $(STAMP)
 
 run: install
@@ -43,7 +51,7 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: install
+test: install $(NODE_STAMP)
 	$(PY) manage.py check
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -54,15 +54,31 @@ def _fix_img(match: re.Match) -> str:
     return f'<img{attrs} loading="lazy" decoding="async">'
 
 
-def render(text: str) -> str:
-    """Render markdown to HTML that is safe to show to readers without escaping."""
+def _fit_headings(html: str, top: int) -> str:
+    """Renumber headings so the text's outline sits under the page's without gaps.
+
+    The levels the author used, in order, become top, top + 1, …: a summary under the
+    issue's h1 starts at h2, an item body under its h3 title at h4.
+    """
+    levels = sorted({int(level) for _, level in _HEADING.findall(html)})
+    if not levels:
+        return html
+    mapping = {level: min(top + rank, 6) for rank, level in enumerate(levels)}
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{mapping[int(m.group(2))]}", html)
+
+
+def render(text: str, *, top_heading: int = 4) -> str:
+    """Render markdown to HTML that is safe to show to readers without escaping.
+
+    `top_heading` is the level the text's largest heading gets: 2 under the issue title,
+    3 in a section intro, 4 (the default) in an item or paper.
+    """
     if not text:
         return ""
     html = python_markdown.markdown(
         text, extensions=["tables", "fenced_code", "sane_lists"], output_format="html"
     )
-    # Readers see issue, section and item headings above any markdown: keep the outline.
-    html = _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 2, 6)}", html)
+    html = _fit_headings(html, top_heading)
     html = _cleaner.clean(html)
     html = _LINK_WITHOUT_HREF.sub(r"\2", html)
     return _IMG.sub(_fix_img, html)

@@ -68,7 +68,7 @@ def build_snapshot(issue: Issue) -> dict:
     sections = []
     html_parts = []
     for section in issue.sections.prefetch_related("items__image", "papers__image"):
-        intro_html = render(section.intro)
+        intro_html = render(section.intro, top_heading=3)
         html_parts.append(intro_html)
         entries = []
         for item in section.items.all():
@@ -117,7 +117,7 @@ def build_snapshot(issue: Issue) -> dict:
             }
         )
 
-    summary_html = render(issue.summary)
+    summary_html = render(issue.summary, top_heading=2)
     html_parts.append(summary_html)
     hero = ref(issue.hero_image)
 

@@ -101,8 +101,12 @@ def test_tables_and_fenced_code_render():
     assert "<pre><code>print('&lt;b&gt;')\n</code></pre>" in html
 
 
-def test_headings_are_shifted_below_the_item_headings():
-    assert render("# Big\n\n## Smaller") == "<h3>Big</h3>\n<h4>Smaller</h4>"
+def test_headings_sit_below_the_page_headings_without_gaps():
+    assert render("# Big\n\n## Smaller") == "<h4>Big</h4>\n<h5>Smaller</h5>"
+    assert render("## Big\n\n#### Smaller", top_heading=2) == "<h2>Big</h2>\n<h3>Smaller</h3>"
+    assert render("#### a\n\n##### b\n\n###### c\n\n# d", top_heading=4) == (
+        "<h5>a</h5>\n<h6>b</h6>\n<h6>c</h6>\n<h4>d</h4>"
+    )
 
 
 def test_raw_html_outside_the_allow_list_is_reduced_to_text():

@@ -1,0 +1,78 @@
+"""Every public page type passes the Nu HTML Checker with no errors, hostile content included."""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+ROOT = Path(__file__).resolve().parents[2]
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def vnu_or_skip():
+    java = shutil.which("java")
+    if java and VNU.exists():
+        return java
+    reason = "the Nu HTML Checker needs Java and `npm ci` (make test installs it)"
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def page_urls(site) -> list[str]:
+    urls = ["/", "/issues/", "/issues/?page=2", "/no-such-page/", "/issues/999-nothing/"]
+    for issue in site.values():
+        urls.append(issue.get_absolute_url())
+    for name, kwargs in [
+        ("newsletter:papers", {}),
+        ("newsletter:search", {}),
+    ]:
+        try:
+            urls.append(reverse(name, kwargs=kwargs))
+        except NoReverseMatch:
+            pass
+    try:
+        search = reverse("newsletter:search")
+        urls += [f"{search}?q=laptop", f"{search}?q=%22unbalanced", f"{search}?q=script"]
+    except NoReverseMatch:
+        pass
+    try:
+        for issue in site.values():
+            urls.append(
+                reverse("newsletter:issue-email", kwargs={"number": issue.number, "slug": issue.slug})
+            )
+    except NoReverseMatch:
+        pass
+    return urls
+
+
+def test_every_public_page_type_is_valid_html(client, quality_site, tmp_path):
+    java = vnu_or_skip()
+    files = {}
+    for index, url in enumerate(page_urls(quality_site)):
+        response = client.get(url, follow=True)
+        assert response.status_code in (200, 404), url
+        assert response["Content-Type"].startswith("text/html"), url
+        path = tmp_path / f"page-{index}.html"
+        path.write_bytes(response.content)
+        files[f"file:{path}"] = url
+    result = subprocess.run(
+        [java, "-jar", str(VNU), "--format", "json", "--exit-zero-always", *map(str, sorted(
+            tmp_path.glob("page-*.html")))],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    errors = [
+        f"{files.get(m.get('url'), m.get('url'))}:{m.get('lastLine')}: {m['message']}"
+        f"  «{m.get('extract', '').strip()}»"
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "fatal"
+    ]
+    assert errors == [], "\n".join(errors)
+    assert len(files) >= 7
