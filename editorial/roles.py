@@ -29,3 +29,27 @@ GROUP_PERMISSIONS = {
         "editorial.view_event",
     ],
 }
+
+
+def sync_groups(group_model, permission_model) -> None:
+    """Create the role groups and give each exactly its permissions.
+
+    Takes the model classes so that the migration can pass its historical models; tests
+    that flush the database (transactional tests) call it to bring the roles back.
+    """
+    for name, perms in GROUP_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.append(
+                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)
+
+
+def ensure_groups() -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    if Group.objects.filter(name__in=GROUP_PERMISSIONS).count() < len(GROUP_PERMISSIONS):
+        sync_groups(Group, Permission)

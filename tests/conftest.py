@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS
+from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS, ensure_groups
 from newsletter.models import Issue, Item, Paper, Section
 
 
@@ -18,6 +18,7 @@ def _user(django_user_model, username, group=None, **extra):
         username=username, password="correct horse battery", is_staff=True, **extra
     )
     if group:
+        ensure_groups()  # transactional tests flush the groups the migration made
         user.groups.add(Group.objects.get(name=group))
     return user
 

@@ -6,10 +6,11 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from editorial.demo import walk_to_publication
-from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS
+from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS, ensure_groups
 
 
 def role_user(username: str, group: str):
+    ensure_groups()  # transactional tests flush the groups the migration made
     user, created = get_user_model().objects.get_or_create(
         username=username, defaults={"is_staff": True, "email": f"{username}@example.com"}
     )
