@@ -1,0 +1,407 @@
+"""The workflow in the admin: the issue page's workflow panel, its buttons, the calendar.
+
+`newsletter` must not know about the workflow, so this module swaps newsletter's IssueAdmin
+for a subclass that adds it. Every button posts to `transition_view`, which runs
+`editorial.workflow.perform`: the transition table decides what is allowed, not this page.
+"""
+
+import re
+from calendar import monthrange
+from datetime import date, datetime, timedelta
+from itertools import groupby
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.db.models import OuterRef, Q, Subquery
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from editorial import sitetime
+from editorial.models import Event
+from editorial.workflow import (
+    REVIEW,
+    SUBMIT,
+    TRANSITIONS,
+    TransitionNotAllowed,
+    available_actions,
+    live_revision,
+    perform,
+    revision_in_review,
+    scheduled_revisions,
+    submitter,
+)
+from newsletter.admin import IssueAdmin
+from newsletter.models import Issue, Revision
+
+STATE_LABELS = dict(Issue.State.choices)
+SUBMISSIONS = ("submit", "restore")
+
+
+def reverse_or_none(name: str, *args) -> str | None:
+    """A URL of the preview/diff/share pages, or None while those are not installed."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def publication_status(revision: Revision, now: datetime) -> str:
+    if revision.go_live_at is None:
+        return "never published"
+    if revision.go_live_at > now:
+        return "scheduled"
+    if revision.ends_at is not None and revision.ends_at <= now:
+        return "ended"
+    return "live"
+
+
+def sent_back_event(issue: Issue, events: list[Event]) -> Event | None:
+    """The request for changes that sent this draft back, if it came back that way.
+
+    `events` is the issue's timeline, newest first.
+    """
+    if issue.state != Issue.State.DRAFT:
+        return None
+    for event in events:
+        if event.action == "request_changes":
+            return event
+        if event.action in SUBMISSIONS:
+            return None
+    return None
+
+
+# The review queue on the admin index -------------------------------------------------
+
+
+def _latest_event(field: str, *, actions=None):
+    events = Event.objects.filter(issue=OuterRef("pk"))
+    if actions:
+        events = events.filter(action__in=actions)
+    # By id, as the workflow does: one issue's transitions are serialised by its row lock.
+    return Subquery(events.order_by("-pk").values(field)[:1])
+
+
+def waiting_for_review(user):
+    """Issues in review that `user` did not submit, the longest waiting first: one query."""
+    return (
+        Issue.objects.filter(state=Issue.State.IN_REVIEW)
+        .annotate(
+            submitted_by_id=_latest_event("actor", actions=SUBMISSIONS),
+            submitted_by_name=_latest_event("actor__username", actions=SUBMISSIONS),
+            submitted_at=_latest_event("created_at", actions=SUBMISSIONS),
+            revision_number=_latest_event("revision__number", actions=SUBMISSIONS),
+        )
+        .exclude(submitted_by_id=user.pk)
+        .order_by("submitted_at", "number")
+    )
+
+
+def sent_back_to(user):
+    """Drafts `user` submitted whose latest event is a request for changes: one query."""
+    return (
+        Issue.objects.filter(state=Issue.State.DRAFT)
+        .annotate(
+            latest_action=_latest_event("action"),
+            submitted_by_id=_latest_event("actor", actions=SUBMISSIONS),
+            sent_back_by_name=_latest_event("actor__username"),
+            sent_back_at=_latest_event("created_at"),
+            sent_back_comment=_latest_event("comment"),
+        )
+        .filter(latest_action="request_changes", submitted_by_id=user.pk)
+        .order_by("-sent_back_at")
+    )
+
+
+def review_queue(user) -> dict:
+    queue = {"can_review": user.has_perm(REVIEW), "can_submit": user.has_perm(SUBMIT)}
+    if queue["can_review"]:
+        queue["waiting"] = list(waiting_for_review(user))
+    if queue["can_submit"]:
+        queue["sent_back"] = list(sent_back_to(user))
+    return queue
+
+
+# The issue admin ---------------------------------------------------------------------
+
+
+SUCCESS_MESSAGES = {
+    "submit": "Issue #{issue} was submitted for review as revision {revision}.",
+    "withdraw": "Issue #{issue} was withdrawn from review and is a draft again.",
+    "request_changes": "Changes were requested on issue #{issue}; it is back in draft "
+    "for {submitter}.",
+    "approve": "Revision {revision} of issue #{issue} is approved and ready to publish.",
+    "publish": "Revision {revision} of issue #{issue} is live now.",
+    "schedule": "Revision {revision} of issue #{issue} will go live {when}.",
+    "cancel_schedule": "Revision {revision} of issue #{issue} will no longer go live {when}.",
+    "unpublish": "Issue #{issue} is no longer live: revision {revision} ended {when}.",
+    "restore": "Revision {source} was restored as revision {revision} and submitted for review.",
+}
+
+
+class WorkflowIssueAdmin(IssueAdmin):
+    change_form_template = "admin/newsletter/issue/change_form.html"
+    change_list_template = "editorial/issue_change_list.html"
+
+    class Media:
+        css = {"all": ["css/editorial-admin.css"]}
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("calendar/", wrap(self.calendar_view), name="newsletter_issue_calendar"),
+            path(
+                "<path:object_id>/transition/<str:action>/",
+                wrap(require_POST(self.transition_view)),
+                name="newsletter_issue_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    # The workflow panel --------------------------------------------------------------
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["workflow"] = self.workflow_context(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def workflow_context(self, request, issue: Issue) -> dict:
+        now = timezone.now()
+        events = list(issue.events.select_related("actor", "revision").order_by("-pk"))
+        revisions = list(issue.revisions.select_related("created_by").order_by("-number"))
+        for revision in revisions:
+            revision.status = publication_status(revision, now)
+            revision.preview_url = reverse_or_none(
+                "editorial:preview-revision", issue.pk, revision.number
+            )
+            revision.diff_url = reverse_or_none("editorial:diff", issue.pk, revision.number)
+        by_number = {revision.number: revision for revision in revisions}
+        for event in events:
+            transition = TRANSITIONS.get(event.action)
+            event.label = transition.label if transition else event.action
+            event.from_label = STATE_LABELS.get(event.from_state, event.from_state)
+            event.to_label = STATE_LABELS.get(event.to_state, event.to_state)
+            if event.revision is not None:
+                event.revision_url = by_number[event.revision.number].preview_url
+        in_review = revision_in_review(issue)
+        scheduled = list(scheduled_revisions(issue, at=now))
+        actions = [
+            self.action_form(issue, transition, in_review, revisions, scheduled)
+            for transition in available_actions(issue, request.user)
+        ]
+        return {
+            "issue": issue,
+            "state": issue.state,
+            "state_label": issue.get_state_display(),
+            "submitter": submitter(issue),
+            "in_review": in_review and by_number[in_review.number],
+            "sent_back": sent_back_event(issue, events),
+            "live": live_revision(issue, at=now),
+            "scheduled": scheduled,
+            "revisions": revisions,
+            "events": events,
+            "actions": [action for action in actions if action is not None],
+            "zone": sitetime.zone_name(),
+            "zone_now": sitetime.describe(now).abbreviation,
+            "now_input": sitetime.to_input_value(now),
+            "preview_url": reverse_or_none("editorial:preview-working-copy", issue.pk),
+            "share_create_url": reverse_or_none("editorial:share-create", issue.pk),
+            "share_revoke_url": reverse_or_none("editorial:share-revoke", issue.pk),
+            "calendar_url": reverse("admin:newsletter_issue_calendar"),
+        }
+
+    def action_form(self, issue, transition, in_review, revisions, scheduled) -> dict | None:
+        """What one button needs: its URL and which inputs to show; None hides it."""
+        form = {
+            "transition": transition,
+            "url": reverse("admin:newsletter_issue_transition", args=(issue.pk, transition.action)),
+            "comment": True,
+            "choices": [],
+        }
+        if transition.action == "restore":
+            form["choices"] = revisions
+            if not revisions:
+                return None
+        elif transition.action == "cancel_schedule" and len(scheduled) > 1:
+            form["choices"] = scheduled
+        elif transition.action == "approve" and in_review is not None:
+            form["diff_url"] = reverse_or_none("editorial:diff", issue.pk, in_review.number)
+        return form
+
+    # Transitions ---------------------------------------------------------------------
+
+    def transition_view(self, request, object_id, action):
+        issue = self.get_object(request, unquote(object_id))
+        if issue is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, issue):
+            raise PermissionDenied
+        back = HttpResponseRedirect(reverse("admin:newsletter_issue_change", args=(issue.pk,)))
+        try:
+            event, source = self.run_transition(request, issue, action)
+        except TransitionNotAllowed as error:
+            messages.error(request, str(error))
+            return back
+        except IntegrityError:
+            messages.error(
+                request,
+                "That would put two revisions of this issue live at the same time, so "
+                "nothing was changed. Reload the page and try again.",
+            )
+            return back
+        messages.success(request, self.success_message(event, source))
+        return back
+
+    def run_transition(self, request, issue, action):
+        transition = TRANSITIONS.get(action)
+        if transition is None:
+            raise TransitionNotAllowed(f"There is no action called “{action[:40]}”.")
+        at = None
+        if transition.needs_time:
+            try:
+                at = sitetime.parse_local(request.POST.get("at", ""))
+            except sitetime.InvalidLocalTime as error:
+                raise TransitionNotAllowed(str(error)) from error
+        revision = None
+        chosen = request.POST.get("revision", "").strip()
+        if chosen and (transition.needs_revision or action == "cancel_schedule"):
+            revision = issue.revisions.filter(number=chosen if chosen.isdigit() else -1).first()
+            if revision is None:
+                raise TransitionNotAllowed(f"Issue #{issue.number} has no revision “{chosen}”.")
+        event = perform(
+            issue,
+            action,
+            by=request.user,
+            comment=request.POST.get("comment", ""),
+            at=at,
+            revision=revision,
+        )
+        return event, revision
+
+    def success_message(self, event: Event, source: Revision | None) -> str:
+        revision = event.revision
+        when = ""
+        if event.action == "schedule":
+            when = f"at {sitetime.describe(revision.go_live_at)}"
+        elif event.action == "cancel_schedule":
+            when = "as scheduled"
+        elif event.action == "unpublish":
+            when = f"at {sitetime.describe(event.effective_at)}"
+        person = submitter(event.issue)
+        return SUCCESS_MESSAGES[event.action].format(
+            issue=event.issue.number,
+            revision=revision.number if revision else "",
+            source=source.number if source else "",
+            submitter=person.get_username() if person else "its editor",
+            when=when,
+        )
+
+    # The calendar --------------------------------------------------------------------
+
+    def calendar_view(self, request):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        today = timezone.now().astimezone(sitetime.zone()).date()
+        month = self.parse_month(request, request.GET.get("month"), today)
+        tz = sitetime.zone()
+        following = month + timedelta(days=monthrange(month.year, month.month)[1])
+        start = datetime(month.year, month.month, 1, tzinfo=tz)
+        end = datetime(following.year, following.month, 1, tzinfo=tz)
+        now = timezone.now()
+        revisions = (
+            Revision.objects.filter(
+                Q(go_live_at__gte=start, go_live_at__lt=end)
+                | Q(ends_at__gte=start, ends_at__lt=end)
+            )
+            .select_related("issue")
+            .defer("search_vector")
+        )
+        entries = []
+        for revision in revisions:
+            status = publication_status(revision, now)
+            for kind, moment in (("goes live", revision.go_live_at), ("ends", revision.ends_at)):
+                if moment is not None and start <= moment < end:
+                    entries.append(
+                        {
+                            "kind": kind,
+                            "moment": moment,
+                            "day": moment.astimezone(tz).date(),
+                            "revision": revision,
+                            "status": status,
+                            "url": reverse(
+                                "admin:newsletter_issue_change", args=(revision.issue_id,)
+                            ),
+                        }
+                    )
+        entries.sort(key=lambda entry: (entry["moment"], entry["revision"].pk))
+        days = [
+            {"date": day, "entries": list(group)}
+            for day, group in groupby(entries, key=lambda entry: entry["day"])
+        ]
+        previous = (month - timedelta(days=1)).replace(day=1)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Publication calendar: {month:%B %Y}",
+            "month": month,
+            "days": days,
+            "zone": sitetime.zone_name(),
+            "previous": previous,
+            "following": following,
+            "previous_month": f"{previous:%Y-%m}",
+            "next_month": f"{following:%Y-%m}",
+            "this_month": f"{today:%Y-%m}",
+            "is_this_month": month == today.replace(day=1),
+        }
+        return TemplateResponse(request, "editorial/calendar.html", context)
+
+    def parse_month(self, request, value: str | None, today: date) -> date:
+        if value:
+            match = re.fullmatch(r"(\d{4})-(\d{2})", value.strip())
+            if match and 1 <= int(match[2]) <= 12 and 1900 <= int(match[1]) <= 9998:
+                return date(int(match[1]), int(match[2]), 1)
+            messages.warning(
+                request,
+                f"“{value[:20]}” is not a month such as {today:%Y-%m}, so this is {today:%B %Y}.",
+            )
+        return today.replace(day=1)
+
+
+admin.site.unregister(Issue)
+admin.site.register(Issue, WorkflowIssueAdmin)
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """The audit trail: written only by the workflow, read here."""
+
+    list_display = ("created_at", "issue", "action", "from_state", "to_state", "actor", "revision")
+    list_filter = ("action", "to_state")
+    list_select_related = ("issue", "actor", "revision")
+    search_fields = ("issue__title", "comment", "actor__username")
+    date_hierarchy = "created_at"
+    fields = (
+        "issue",
+        "revision",
+        "action",
+        "from_state",
+        "to_state",
+        "actor",
+        "comment",
+        "effective_at",
+        "created_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

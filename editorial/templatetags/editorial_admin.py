@@ -1,0 +1,37 @@
+"""Template helpers for the workflow's admin pages: named local times, the review queue."""
+
+from django import template
+from django.utils.html import format_html
+
+from editorial import sitetime
+from editorial.admin import review_queue as queue_for
+
+register = template.Library()
+
+
+@register.filter
+def site_time(value):
+    """An instant in the site's zone with its name and abbreviation, and UTC beside it."""
+    if not value:
+        return ""
+    when = sitetime.describe(value)
+    return format_html(
+        '<time class="site-time" datetime="{}">{} <span class="tz-name">({})</span></time>'
+        ' <span class="utc-time">= {}</span>',
+        when.iso,
+        when.local,
+        when.zone,
+        when.utc,
+    )
+
+
+@register.filter
+def site_time_text(value):
+    """The same in plain text, for places that cannot hold markup (an <option>)."""
+    return str(sitetime.describe(value)) if value else ""
+
+
+@register.inclusion_tag("editorial/review_queue.html", takes_context=True)
+def review_queue(context):
+    user = context["request"].user
+    return {"queue": queue_for(user), "request": context["request"]}
