@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from newsletter import editor_endpoints
+from newsletter import editor_endpoints, sitemaps
+from newsletter.api import api
 
 urlpatterns = [
     # django-markdownx's own endpoints are open to anyone; ours require staff and CSRF.
@@ -12,7 +13,12 @@ urlpatterns = [
         name="markdownx_markdownify",
     ),
     path("admin/markdownx/upload/", editor_endpoints.upload, name="markdownx_upload"),
+    # Previews live under admin/ too: mounted first, or the admin's catch-all would take them.
+    path("", include("editorial.urls")),
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
+    path("robots.txt", sitemaps.robots_txt, name="robots-txt"),
+    path("api/", api.urls),
     path("", include("newsletter.urls")),
 ]
 
