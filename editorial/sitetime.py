@@ -68,9 +68,9 @@ def describe(dt: datetime) -> SiteTime:
     )
 
 
-def to_input_value(dt: datetime) -> str:
+def to_input_value(dt: datetime, *, seconds: bool = False) -> str:
     """The value of a datetime-local input showing `dt` in the site's zone."""
-    return f"{dt.astimezone(zone()):%Y-%m-%dT%H:%M}"
+    return f"{dt.astimezone(zone()):%Y-%m-%dT%H:%M{':%S' if seconds else ''}}"
 
 
 def parse_local(value: str) -> datetime:
