@@ -48,8 +48,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "adminsortable2",
     "markdownx",
+    "ninja",  # serves its own copy of Swagger UI for /api/docs
     "newsletter",
     "editorial",
 ]

@@ -1,0 +1,154 @@
+"""A read-only JSON API over live issues, for scripts and apps; mounted at /api/.
+
+It reads `Revision.objects.live()` only, like every public page: a draft or a scheduled
+issue does not exist here before its time. Everything comes from the live snapshot.
+"""
+
+from django.conf import settings
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models.fields.json import KeyTransform
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI, Query, Status
+
+from newsletter import caching
+from newsletter.absolute import absolute, site_base
+from newsletter.api_schemas import IssueDetail, IssuePage, Message
+from newsletter.feeds import content_html, issue_url, live_issues
+
+PAGE_SIZE = 20
+
+api = NinjaAPI(
+    title=f"{settings.SITE_NAME} API",
+    version="1",
+    description=(
+        f"The published issues of {settings.SITE_NAME}, read only. "
+        "HTML fields are sanitised and every URL in them is absolute."
+    ),
+    urls_namespace="api",
+    auth=None,
+)
+
+
+def _picture(image: dict | None, base: str) -> dict | None:
+    if image is None:
+        return None
+    fields = ("width", "height", "alt", "caption", "credit", "credit_url")
+    return {
+        "url": absolute(image["url"], base),
+        **{name: image[name] for name in fields},
+        "renditions": [
+            {"url": absolute(r["url"], base), "width": r["width"], "height": r["height"]}
+            for r in image["renditions"]
+        ],
+    }
+
+
+def _summary(issue: dict, revision, base: str) -> dict:
+    url = issue_url({"issue": issue}, base)
+    return {
+        "number": issue["number"],
+        "title": issue["title"],
+        "slug": issue["slug"],
+        "url": url,
+        "published_at": revision.first_live_at,
+        "updated_at": revision.go_live_at,
+        "summary_html": content_html(issue["summary_html"], url),
+        "hero_image": _picture(issue["hero_image"], base),
+    }
+
+
+def _entry(entry: dict, page: str, base: str) -> dict:
+    common = {"kind": entry["kind"], "anchor": entry["anchor"], "url": f"{page}#{entry['anchor']}"}
+    picture = _picture(entry["image"], base)
+    if entry["kind"] == "paper":
+        fields = ("title", "authors", "arxiv_id", "arxiv_url", "paper_url", "code_url", "demo_url")
+        return {
+            **common,
+            **{name: entry[name] for name in fields},
+            "summary_html": content_html(entry["summary_html"], page),
+            "image": picture,
+        }
+    return {
+        **common,
+        "title": entry["title"],
+        "link": entry["url"],
+        "source": entry["source"],
+        "body_html": content_html(entry["body_html"], page),
+        "image": picture,
+    }
+
+
+def _detail(revision, base: str) -> dict:
+    snapshot = revision.snapshot
+    issue = _summary(snapshot["issue"], revision, base)
+    page = issue["url"]
+    sections = [
+        {
+            "anchor": section["anchor"],
+            "url": f"{page}#{section['anchor']}",
+            "title": section["title"],
+            "intro_html": content_html(section["intro_html"], page),
+            "entries": [_entry(entry, page, base) for entry in section["entries"]],
+        }
+        for section in snapshot["sections"]
+    ]
+    return {**issue, "sections": sections}
+
+
+def _page_url(request: HttpRequest, number: int) -> str:
+    return request.build_absolute_uri(f"{request.path}?page={number}")
+
+
+@api.get(
+    "/issues/",
+    response={200: IssuePage, 404: Message},
+    tags=["issues"],
+    summary="Live issues, newest first",
+)
+def list_issues(request: HttpRequest, response: HttpResponse, page: Query[int] = 1):
+    """Twenty issues a page, each with its summary; `next` and `previous` link the pages."""
+    at = timezone.now()
+    # Only the issue part of each snapshot: a list needs no sections.
+    revisions = (
+        live_issues(at)
+        .annotate(head=KeyTransform("issue", "snapshot"))
+        .only("id", "go_live_at", "ends_at")
+    )
+    try:
+        current = Paginator(revisions, PAGE_SIZE).page(page)
+    except InvalidPage:
+        return Status(404, {"detail": "No such page."})
+    rows = list(current.object_list)
+    base = site_base(request)
+    change = rows[0].next_change if rows else caching.upcoming_change(at)
+    caching.cache_publicly(response, at=at, change=change)
+    return {
+        "count": current.paginator.count,
+        "page": current.number,
+        "pages": current.paginator.num_pages,
+        "next": _page_url(request, page + 1) if current.has_next() else None,
+        "previous": _page_url(request, page - 1) if current.has_previous() else None,
+        "items": [_summary(row.head, row, base) for row in rows],
+    }
+
+
+@api.get(
+    "/issues/{int:number}/",
+    response={200: IssueDetail, 404: Message},
+    tags=["issues"],
+    summary="One live issue in full",
+)
+def get_issue(request: HttpRequest, response: HttpResponse, number: int):
+    """Every section and entry of the issue, as its page shows them."""
+    at = timezone.now()
+    revision = (
+        live_issues(at)
+        .filter(snapshot__issue__number=number)
+        .only("id", "snapshot", "go_live_at", "ends_at")
+        .first()
+    )
+    if revision is None:
+        return Status(404, {"detail": "No published issue has that number."})
+    caching.cache_publicly(response, at=at, change=revision.next_change)
+    return _detail(revision, site_base(request))

@@ -1,0 +1,170 @@
+"""RSS 2.0 and Atom feeds of the latest live issues, each in full.
+
+Items come from `Revision.objects.live()` like every public page, so a scheduled issue
+enters the feeds at its time to the second and a draft never does. An issue's guid is
+its permanent short address, so neither a correction nor a new slug makes a new item.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import OuterRef, Subquery
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import feedgenerator, timezone
+from django.utils.http import http_date
+
+from newsletter import caching
+from newsletter.absolute import absolute, absolutize_html, site_base
+from newsletter.models import Revision
+from newsletter.views import NEWEST_FIRST
+
+FEED_SIZE = 20
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+
+
+def first_live_at(at: datetime):
+    """An expression: when the revision's issue first went live, whichever revision it was.
+
+    A correction supersedes a revision but does not republish the issue: readers and
+    feed readers keep the original publication date.
+    """
+    earliest = Revision.objects.filter(issue=OuterRef("issue"), go_live_at__lte=at).order_by(
+        "go_live_at"
+    )
+    return Subquery(earliest.values("go_live_at")[:1])
+
+
+def live_issues(at: datetime):
+    """Live revisions, newest issue first, with `first_live_at` and `next_change`: one query."""
+    return (
+        Revision.objects.live(at)
+        .order_by(*NEWEST_FIRST)
+        .annotate(first_live_at=first_live_at(at), next_change=caching.next_change(at))
+    )
+
+
+def issue_url(snapshot: dict, base: str) -> str:
+    """The issue's canonical address, absolute."""
+    issue = snapshot["issue"]
+    path = reverse(
+        "newsletter:issue-detail", kwargs={"number": issue["number"], "slug": issue["slug"]}
+    )
+    return absolute(path, base)
+
+
+def permalink(snapshot: dict, base: str) -> str:
+    """The issue's short address: it redirects to the canonical one and never changes."""
+    path = reverse("newsletter:issue-short", kwargs={"number": snapshot["issue"]["number"]})
+    return absolute(path, base)
+
+
+def content_html(html: str, url: str) -> str:
+    """`html` as it reads away from the site: every link absolute, resolved as on the page
+    at `url`; in-page links (the table of contents) point into that page, not the reader's."""
+    return absolutize_html(html.replace('href="#', f'href="{url}#'), url)
+
+
+@dataclass
+class Latest:
+    """What one feed request shows: the newest live revisions, as of `at`."""
+
+    at: datetime
+    base: str
+    revisions: list
+    change: datetime | None
+
+
+class ContentRss201Feed(feedgenerator.Rss201rev2Feed):
+    """RSS 2.0 with the full issue in content:encoded; the description keeps the summary."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:content": CONTENT_NS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["content"])
+
+
+class ContentAtom1Feed(feedgenerator.Atom1Feed):
+    """Atom with the full issue as html content next to the summary."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class IssuesFeed(Feed):
+    feed_type = ContentRss201Feed
+    language = "en"
+
+    def __call__(self, request, *args, **kwargs):
+        # As Feed.__call__, plus a Cache-Control header bounded by the next scheduled change.
+        latest = self.get_object(request)
+        feed = self.get_feed(latest, request)
+        response = HttpResponse(content_type=feed.content_type)
+        response["Last-Modified"] = http_date(feed.latest_post_date().timestamp())
+        feed.write(response, "utf-8")
+        return caching.cache_publicly(response, at=latest.at, change=latest.change)
+
+    def get_object(self, request, *args, **kwargs):
+        at = timezone.now()
+        base = site_base(request)
+        revisions = list(
+            live_issues(at).only("id", "issue_id", "snapshot", "go_live_at", "ends_at")[:FEED_SIZE]
+        )
+        for revision in revisions:
+            revision.feed_url = issue_url(revision.snapshot, base)
+            revision.feed_guid = permalink(revision.snapshot, base)
+        change = revisions[0].next_change if revisions else caching.upcoming_change(at)
+        return Latest(at=at, base=base, revisions=revisions, change=change)
+
+    def title(self):
+        return settings.SITE_NAME
+
+    def link(self, latest):
+        return latest.base
+
+    def description(self):
+        return f"{settings.SITE_NAME}: a curated monthly newsletter about machine learning."
+
+    def items(self, latest):
+        return latest.revisions
+
+    def item_title(self, revision):
+        # Plain text: the XML writer escapes it once, and feed readers show it as written.
+        return f"#{revision.issue_number} {revision.title}"
+
+    def item_link(self, revision):
+        return revision.feed_url
+
+    def item_guid(self, revision):
+        return revision.feed_guid
+
+    item_guid_is_permalink = True
+
+    def item_description(self, revision):
+        return content_html(revision.snapshot["issue"]["summary_html"], revision.feed_url)
+
+    def item_pubdate(self, revision):
+        return revision.first_live_at
+
+    def item_updateddate(self, revision):
+        return revision.go_live_at
+
+    def item_extra_kwargs(self, revision):
+        html = render_to_string(
+            "newsletter/feeds/issue_content.html",
+            {"snapshot": revision.snapshot, "revision": revision, "SITE_NAME": settings.SITE_NAME},
+        )
+        return {"content": content_html(html, revision.feed_url)}
+
+
+class AtomIssuesFeed(IssuesFeed):
+    feed_type = ContentAtom1Feed
+
+    def subtitle(self):
+        return self.description()

@@ -1,0 +1,256 @@
+"""RSS and Atom feeds: the latest live issues in full, with absolute links and stable ids."""
+
+import re
+from datetime import timedelta
+
+import feedparser
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from newsletter.models import Issue
+from tests import reader_helpers
+from tests.reader_helpers import HOST, correct
+from tests.workflow_helpers import publish
+
+pytestmark = pytest.mark.django_db
+
+published = reader_helpers.published
+illustrated = reader_helpers.illustrated
+
+FEEDS = ["/feed/rss/", "/feed/atom/"]
+
+
+def parse(client, url, *, raw=False):
+    """The feed as a reader sees it; `raw` keeps the HTML exactly as served, since
+    feedparser would otherwise resolve relative links itself and hide a relative one."""
+    response = client.get(url)
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content, resolve_relative_uris=not raw, sanitize_html=not raw)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    return feed
+
+
+def entry_html(entry) -> str:
+    return entry.content[0].value
+
+
+@pytest.mark.parametrize(
+    ("url", "content_type", "version"),
+    [
+        ("/feed/rss/", "application/rss+xml; charset=utf-8", "rss20"),
+        ("/feed/atom/", "application/atom+xml; charset=utf-8", "atom10"),
+    ],
+)
+def test_both_feeds_are_well_formed_and_describe_the_site(
+    client, published, settings, url, content_type, version
+):
+    published(1)
+
+    response = client.get(url)
+    feed = parse(client, url)
+
+    assert response["Content-Type"] == content_type
+    assert feed.version == version
+    assert feed.feed.title == settings.SITE_NAME
+    assert feed.feed.link == HOST
+    assert feed.feed.language == "en"
+    assert "curated monthly newsletter" in feed.feed.get("subtitle", "")
+    assert {"rel": "self", "href": f"http://testserver{url}"}.items() <= {
+        k: v for link in feed.feed.links if link.rel == "self" for k, v in link.items()
+    }.items()
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_only_live_issues_appear_and_a_scheduled_one_appears_at_its_time(
+    client, published, make_issue, url
+):
+    tomorrow = timezone.now() + timedelta(days=1)
+    published(1, title="Out now")
+    published(2, title="Out tomorrow", at=tomorrow)
+    make_issue(3, title="Still a draft")
+
+    assert [e.title for e in parse(client, url).entries] == ["#1 Out now"]
+
+    with time_machine.travel(tomorrow + timedelta(seconds=1)):
+        titles = [e.title for e in parse(client, url).entries]
+    assert titles == ["#2 Out tomorrow", "#1 Out now"]
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_an_empty_site_has_a_valid_feed_with_no_entries(client, make_issue, url):
+    make_issue(1)
+
+    assert parse(client, url).entries == []
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_the_feeds_hold_the_latest_twenty_issues_newest_first(client, published, url):
+    for number in range(1, 23):
+        published(number)
+
+    titles = [e.title for e in parse(client, url).entries]
+
+    assert titles == [f"#{n} Small models, big ideas" for n in range(22, 2, -1)]
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_an_entry_links_to_the_issue_and_holds_it_in_full_with_absolute_links(
+    client, illustrated, url
+):
+    illustrated(1)
+
+    entry = parse(client, url, raw=True).entries[0]
+    html = entry_html(entry)
+
+    assert entry.link == f"{HOST}issues/1-issue-1/"
+    for heading in ("My work", "Fine-tuning on a laptop", "Attention Is All You Need"):
+        assert heading in html
+    assert "<p>The transformer paper; everything since builds on it.</p>" in html
+    urls = re.findall(r'(?:href|src)="([^"]*)"', html)
+    urls += [u.split()[0] for s in re.findall(r'srcset="([^"]*)"', html) for u in s.split(",")]
+    assert f"{HOST}issues/" in urls
+    assert f"{HOST}media/images/chart.png" in urls
+    assert f"{HOST}media/renditions/hero-1-960.webp" in urls
+    assert f"{HOST}media/renditions/laptop-1-480.webp" in urls
+    assert f"{HOST}issues/1-issue-1/#section-my-work" in urls
+    assert "https://arxiv.org/abs/1706.03762" in urls
+    assert all(u.startswith(("http://testserver/", "https://")) for u in urls), urls
+
+
+def test_the_rss_description_is_the_summary_and_content_encoded_the_whole_issue(
+    client, illustrated
+):
+    illustrated(1)
+
+    body = client.get("/feed/rss/").content.decode()
+    entry = parse(client, "/feed/rss/").entries[0]
+
+    assert 'xmlns:content="http://purl.org/rss/1.0/modules/content/"' in body
+    assert "<content:encoded>" in body
+    assert entry.summary == f'<p>Read <a href="{HOST}issues/">the previous issue</a> first.</p>'
+    assert "Attention Is All You Need" not in entry.summary
+    assert "Attention Is All You Need" in entry_html(entry)
+
+
+def test_the_atom_entry_has_an_html_summary_and_html_content(client, illustrated):
+    illustrated(1)
+
+    body = client.get("/feed/atom/").content.decode()
+    entry = parse(client, "/feed/atom/").entries[0]
+
+    assert '<summary type="html">' in body
+    assert '<content type="html">' in body
+    assert entry.content[0].type == "text/html"
+    assert entry.summary.startswith("<p>Read")
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_a_correction_keeps_the_id_and_the_first_publication_date(client, published, url):
+    first_published = (timezone.now() - timedelta(days=3)).replace(microsecond=0)
+    issue = published(1, at=first_published)
+    before = parse(client, url).entries[0]
+
+    with time_machine.travel(timezone.now() + timedelta(hours=1)):
+        correct(issue, title="Small models, bigger ideas", slug="bigger-ideas")
+        after = parse(client, url).entries
+
+    assert len(after) == 1
+    assert after[0].id == before.id == f"{HOST}issues/1/"
+    assert after[0].title == "#1 Small models, bigger ideas"
+    assert after[0].link == f"{HOST}issues/1-bigger-ideas/"
+    assert after[0].published_parsed == before.published_parsed
+    assert after[0].published_parsed[:6] == first_published.utctimetuple()[:6]
+
+
+def test_the_atom_entry_is_updated_when_a_correction_goes_live(client, published):
+    issue = published(1)
+    corrected_at = (timezone.now() + timedelta(hours=1)).replace(microsecond=0)
+
+    with time_machine.travel(corrected_at, tick=False):
+        correct(issue, title="Corrected")
+        entry = parse(client, "/feed/atom/").entries[0]
+
+    assert entry.updated_parsed[:6] == corrected_at.utctimetuple()[:6]
+    assert entry.published_parsed < entry.updated_parsed
+
+
+def test_the_rss_guid_is_a_permalink(client, published):
+    published(1)
+
+    body = client.get("/feed/rss/").content.decode()
+
+    assert f'<guid isPermaLink="true">{HOST}issues/1/</guid>' in body
+    assert client.get("/issues/1/")["Location"] == "/issues/1-issue-1/"
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_hostile_text_is_escaped_and_read_back_as_text(client, published, url):
+    published(1, title="<script>alert(1)</script>", summary="Fish & <chips>")
+
+    body = client.get(url).content.decode()
+    entry = parse(client, url).entries[0]
+
+    assert "<script>" not in body
+    assert entry.title == "#1 <script>alert(1)</script>"
+    assert "<script>" not in entry_html(entry)
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_feeds_are_cached_no_later_than_the_next_scheduled_issue(client, published, url):
+    published(1)
+    assert client.get(url)["Cache-Control"] == "public, max-age=300"
+
+    # Schedules are kept to the second: choose a whole second, look 90 seconds before it.
+    at = (timezone.now() + timedelta(seconds=91)).replace(microsecond=0)
+    published(2, at=at)
+    with time_machine.travel(at - timedelta(seconds=90), tick=False):
+        assert client.get(url)["Cache-Control"] == "public, max-age=90"
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_an_empty_feed_is_not_cached_past_the_first_scheduled_issue(client, published, url):
+    at = (timezone.now() + timedelta(seconds=61)).replace(microsecond=0)
+    published(1, at=at)
+
+    with time_machine.travel(at - timedelta(seconds=60), tick=False):
+        response = client.get(url)
+
+    assert response["Cache-Control"] == "public, max-age=60"
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_feeds_run_a_small_constant_number_of_queries(
+    client, published, django_assert_num_queries, url
+):
+    for number in range(1, 6):
+        published(number)
+    correct(Issue.objects.get(number=3), title="Corrected")
+
+    with django_assert_num_queries(1):
+        client.get(url)
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_feeds_never_read_the_working_copy(client, published, url):
+    issue = published(1)
+    Issue.objects.filter(pk=issue.pk).update(title="MARKER", slug="marker", number=9)
+
+    body = client.get(url).content.decode()
+
+    assert "MARKER" not in body.upper()
+    assert f"{HOST}issues/1-issue-1/" in body
+
+
+def test_the_feed_url_names_resolve_for_autodiscovery():
+    assert reverse("newsletter:feed-rss") == "/feed/rss/"
+    assert reverse("newsletter:feed-atom") == "/feed/atom/"
+
+
+def test_a_later_revision_of_an_issue_scheduled_for_tomorrow_does_not_show_early(client, published):
+    issue = published(1, title="First words")
+    Issue.objects.filter(pk=issue.pk).update(title="Second thoughts")
+    publish(Issue.objects.get(pk=issue.pk), at=timezone.now() + timedelta(days=1))
+
+    assert [e.title for e in parse(client, "/feed/rss/").entries] == ["#1 First words"]
