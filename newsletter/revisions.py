@@ -10,9 +10,8 @@ from django.db.models import Max, Value
 from django.utils.html import strip_tags
 
 from newsletter.models import Issue, Revision, RevisionImage
+from newsletter.search import SEARCH_CONFIG, index_revision
 from newsletter.snapshots import build_snapshot
-
-SEARCH_CONFIG = "english"
 
 
 def search_text(snapshot: dict) -> dict[str, str]:
@@ -55,4 +54,5 @@ def freeze(issue: Issue, *, by, snapshot: dict | None = None) -> Revision:
         + SearchVector(Value(words["C"]), weight="C", config=SEARCH_CONFIG)
     )
     Revision.objects.filter(pk=revision.pk).update(search_vector=vector)
+    index_revision(revision)
     return revision
