@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from newsletter.email_views import EmailEditionAdminMixin
 from newsletter.forms import ImageForm
 from newsletter.models import STANDARD_SECTIONS, Image, Issue, Item, Paper, Revision, Section
 from newsletter.widgets import ImagePickerWidget, MarkdownEditor, thumbnail, thumbnail_url
@@ -398,7 +399,7 @@ class PublicationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(EmailEditionAdminMixin, admin.ModelAdmin):
     """Revisions are immutable and published only by the workflow: this is a viewer."""
 
     list_display = ("issue", "number", "go_live_at", "ends_at", "created_by", "created_at")
