@@ -67,7 +67,10 @@ class Transition:
 
 
 def _latest_submission(issue: Issue) -> Event | None:
-    return issue.events.filter(action__in=("submit", "restore")).select_related("actor").first()
+    # By id, not created_at: transitions of one issue are serialised by its row lock, so ids
+    # follow their order, while created_at comes from whichever web server's clock.
+    submissions = issue.events.filter(action__in=("submit", "restore")).select_related("actor")
+    return submissions.order_by("-pk").first()
 
 
 def revision_in_review(issue: Issue) -> Revision | None:
@@ -268,14 +271,28 @@ TRANSITIONS: dict[str, Transition] = {
 # Entry points ------------------------------------------------------------------------
 
 
-def _refusal(issue: Issue, transition: Transition, user, ctx: Context) -> str | None:
+def _latest_change(issue: Issue) -> str:
+    """Who moved the issue last, and when: a button clicked on a page opened before someone
+    else acted (or two people clicking at once) gets told what happened meanwhile."""
+    event = issue.events.select_related("actor").order_by("-pk").first()
+    if event is None or event.action not in TRANSITIONS:
+        return ""
+    who = (event.actor.get_full_name() or event.actor.get_username()) if event.actor else "someone"
+    when = timezone.localtime(event.created_at)
+    label = TRANSITIONS[event.action].label
+    return f" Last change: “{label}” by {who} at {when:%H:%M:%S on %d %b %Y} ({when.tzname()})."
+
+
+def _refusal(
+    issue: Issue, transition: Transition, user, ctx: Context, *, explain: bool = False
+) -> str | None:
     if not (user and user.is_active and user.has_perm(transition.permission)):
         return f"You do not have permission to {transition.label.lower()} issues."
     if issue.state not in transition.sources:
         return (
             f"Issue #{issue.number} is {issue.get_state_display().lower()}: "
             f"“{transition.label}” is not possible now."
-        )
+        ) + (_latest_change(issue) if explain else "")
     return transition.guard(ctx)
 
 
@@ -322,7 +339,7 @@ def perform(
     with transaction.atomic():
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
         ctx = Context(issue, transition, by, comment, at, revision, timezone.now())
-        reason = _refusal(issue, transition, by, ctx)
+        reason = _refusal(issue, transition, by, ctx, explain=True)
         if reason:
             raise TransitionNotAllowed(reason)
         from_state = issue.state
@@ -330,7 +347,7 @@ def perform(
         to_state = transition.target or from_state
         # Any edit page opened before this transition is now stale.
         Issue.objects.filter(pk=issue.pk).update(
-            state=to_state, version=F("version") + 1, updated_at=ctx.now
+            state=to_state, version=F("version") + 1, updated_at=ctx.now, updated_by=by
         )
         event = Event.objects.create(
             issue=issue,

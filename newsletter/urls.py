@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from newsletter import views
+from newsletter import email_views, feeds, search_views, views
 
 
 class IssueNumberConverter:
@@ -22,6 +22,20 @@ app_name = "newsletter"
 urlpatterns = [
     path("", views.home, name="home"),
     path("issues/", views.archive, name="archive"),
+    path("papers/", views.papers, name="papers"),
     path("issues/<issue_number:number>/", views.issue_detail, name="issue-short"),
+    path(
+        "issues/<issue_number:number>-<str:slug>/email/",
+        email_views.issue_email,
+        name="issue-email",
+    ),
+    path(
+        "issues/<issue_number:number>-<str:slug>/email.txt",
+        email_views.issue_email_text,
+        name="issue-email-text",
+    ),
     path("issues/<issue_number:number>-<str:slug>/", views.issue_detail, name="issue-detail"),
+    path("search/", search_views.search, name="search"),
+    path("feed/rss/", feeds.IssuesFeed(), name="feed-rss"),
+    path("feed/atom/", feeds.AtomIssuesFeed(), name="feed-atom"),
 ]

@@ -362,7 +362,8 @@ def test_an_image_renders_with_its_size_alt_text_srcset_and_credit(client, make_
             ' srcset="/media/renditions/laptop-480.webp 480w, /media/renditions/laptop-960.webp'
             ' 960w, /media/renditions/laptop-1600.webp 1600w"'
             ' sizes="(min-width: 45rem) 42rem, calc(100vw - 2.5rem)"'
-            ' width="1600" height="900" alt="A picture of laptop" loading="lazy" decoding="async">'
+            # The first picture on a page without a hero is above the fold: not lazy.
+            ' width="1600" height="900" alt="A picture of laptop" decoding="async">'
         )
         in page
     )

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from newsletter.models import Image, Issue, Revision
+from newsletter.models import Image, Revision
 from newsletter.snapshots import build_snapshot
 from tests.workflow_helpers import publish
 

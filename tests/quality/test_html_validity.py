@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -24,29 +24,23 @@ def vnu_or_skip():
 
 
 def page_urls(site) -> list[str]:
-    urls = ["/", "/issues/", "/issues/?page=2", "/no-such-page/", "/issues/999-nothing/"]
+    search = reverse("newsletter:search")
+    urls = [
+        "/",
+        "/issues/",
+        "/issues/?page=2",
+        reverse("newsletter:papers"),
+        search,
+        f"{search}?q=laptop",
+        f"{search}?q=%22unbalanced",
+        f"{search}?q=script",
+        "/no-such-page/",
+        "/issues/999-nothing/",
+    ]
     for issue in site.values():
         urls.append(issue.get_absolute_url())
-    for name, kwargs in [
-        ("newsletter:papers", {}),
-        ("newsletter:search", {}),
-    ]:
-        try:
-            urls.append(reverse(name, kwargs=kwargs))
-        except NoReverseMatch:
-            pass
-    try:
-        search = reverse("newsletter:search")
-        urls += [f"{search}?q=laptop", f"{search}?q=%22unbalanced", f"{search}?q=script"]
-    except NoReverseMatch:
-        pass
-    try:
-        for issue in site.values():
-            urls.append(
-                reverse("newsletter:issue-email", kwargs={"number": issue.number, "slug": issue.slug})
-            )
-    except NoReverseMatch:
-        pass
+        email = {"number": issue.number, "slug": issue.slug}
+        urls.append(reverse("newsletter:issue-email", kwargs=email))
     return urls
 
 
@@ -60,13 +54,13 @@ def test_every_public_page_type_is_valid_html(client, quality_site, tmp_path):
         path = tmp_path / f"page-{index}.html"
         path.write_bytes(response.content)
         files[f"file:{path}"] = url
-    result = subprocess.run(
-        [java, "-jar", str(VNU), "--format", "json", "--exit-zero-always", *map(str, sorted(
-            tmp_path.glob("page-*.html")))],
+    pages = sorted(str(path) for path in tmp_path.glob("page-*.html"))
+    result = subprocess.run(  # noqa: S603 - our own files, a fixed program
+        [java, "-jar", str(VNU), "--format", "json", "--exit-zero-always", *pages],
         capture_output=True,
         text=True,
         timeout=300,
-    )  # fmt: skip
+    )
     messages = json.loads(result.stderr or result.stdout)["messages"]
     errors = [
         f"{files.get(m.get('url'), m.get('url'))}:{m.get('lastLine')}: {m['message']}"
@@ -75,4 +69,4 @@ def test_every_public_page_type_is_valid_html(client, quality_site, tmp_path):
         if m["type"] == "error" or m.get("subType") == "fatal"
     ]
     assert errors == [], "\n".join(errors)
-    assert len(files) >= 7
+    assert len(files) == len(page_urls(quality_site))

@@ -1,0 +1,118 @@
+"""Emails: reviewers hear of submissions, submitters of decisions, once the change commits."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core import mail
+
+from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS
+from editorial.workflow import TransitionNotAllowed, perform
+
+pytestmark = pytest.mark.django_db
+
+
+def person(username, *groups, email=None, **extra):
+    user = get_user_model().objects.create_user(
+        username=username,
+        email=f"{username}@example.com" if email is None else email,
+        is_staff=True,
+        **extra,
+    )
+    for group in groups:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def people(db):
+    return {
+        "submitter": person("sam", EDITORS, REVIEWERS),  # a reviewer too: not told of their own
+        "editor": person("eddie", EDITORS),
+        "rita": person("rita", REVIEWERS),
+        "rob": person("rob", REVIEWERS),
+        "mute": person("mute", REVIEWERS, email=""),
+        "gone": person("gone", REVIEWERS, is_active=False),
+        "publisher": person("paul", PUBLISHERS),
+    }
+
+
+@pytest.fixture
+def submitted(make_issue, people, django_capture_on_commit_callbacks):
+    issue = make_issue()
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(issue, "submit", by=people["submitter"])
+    mail.outbox.clear()
+    return issue
+
+
+def test_submitting_emails_the_reviewers_but_not_the_submitter(
+    make_issue, people, django_capture_on_commit_callbacks
+):
+    issue = make_issue()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(issue, "submit", by=people["submitter"])
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert sorted(message.to) == ["rita@example.com", "rob@example.com"]
+    assert "Review requested: #1 Small models, big ideas" in message.subject
+    assert "sam submitted issue #1" in message.body
+    assert f"/admin/newsletter/issue/{issue.pk}/change/" in message.body
+
+
+def test_emails_go_only_once_the_transition_has_committed(
+    make_issue, people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        perform(make_issue(), "submit", by=people["submitter"])
+        assert mail.outbox == []
+
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert len(mail.outbox) == 1
+
+
+def test_approval_emails_the_submitter_with_the_reviewers_note(
+    submitted, people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(submitted, "approve", by=people["rita"], comment="Lovely issue, ship it.")
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["sam@example.com"]
+    assert "Approved: #1" in message.subject
+    assert "rita approved issue #1" in message.body
+    assert "Lovely issue, ship it." in message.body
+
+
+def test_a_request_for_changes_emails_the_submitter_with_the_comment(
+    submitted, people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(submitted, "request_changes", by=people["rob"], comment="The paper link is broken.")
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["sam@example.com"]
+    assert "Changes requested: #1" in message.subject
+    assert "The paper link is broken." in message.body
+
+
+def test_a_refused_transition_emails_nobody(submitted, people, django_capture_on_commit_callbacks):
+    attempts = [
+        ("approve", people["submitter"], ""),  # approving one's own submission
+        ("request_changes", people["rita"], "  "),  # no comment
+        ("approve", people["editor"], ""),  # not a reviewer
+        ("submit", people["editor"], ""),  # already in review
+    ]
+    for action, user, comment in attempts:
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            pytest.raises(TransitionNotAllowed),
+        ):
+            perform(submitted, action, by=user, comment=comment)
+        assert callbacks == [], action
+
+    assert mail.outbox == []

@@ -1,0 +1,216 @@
+"""Scheduling: a revision goes live at its second, with no job run, and gives way on time."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from editorial.models import Event
+from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS
+from editorial.workflow import TransitionNotAllowed, perform
+from newsletter.models import Issue, Revision
+
+pytestmark = pytest.mark.django_db
+
+START = datetime(2031, 3, 3, 9, 0, 0, 123456, tzinfo=UTC)
+T = datetime(2031, 3, 5, 7, 30, 0, tzinfo=UTC)
+SECOND = timedelta(seconds=1)
+PAGE = reverse("newsletter:issue-detail", args=[1, "issue-1"])
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def people(db):
+    def person(username, group):
+        user = get_user_model().objects.create_user(username=username, is_staff=True)
+        user.groups.add(Group.objects.get(name=group))
+        return user
+
+    return {
+        "editor": person("eddie", EDITORS),
+        "reviewer": person("rita", REVIEWERS),
+        "publisher": person("paul", PUBLISHERS),
+    }
+
+
+@pytest.fixture
+def approve(people):
+    """Edit the working copy's title (if given), submit and approve: the issue is approved."""
+
+    def approve(issue, title=None):
+        if title is not None:
+            Issue.objects.filter(pk=issue.pk).update(title=title)
+        perform(issue, "submit", by=people["editor"])
+        perform(issue, "approve", by=people["reviewer"])
+        return Issue.objects.get(pk=issue.pk)
+
+    return approve
+
+
+@pytest.fixture
+def schedule(people, approve):
+    def schedule(issue, at, title=None):
+        approve(issue, title)
+        return perform(issue, "schedule", by=people["publisher"], at=at).revision
+
+    return schedule
+
+
+@pytest.fixture
+def publish(people, approve):
+    def publish(issue, title=None):
+        approve(issue, title)
+        return perform(issue, "publish", by=people["publisher"]).revision
+
+    return publish
+
+
+def refreshed(revision):
+    revision.refresh_from_db()
+    return revision
+
+
+def test_a_scheduled_issue_goes_live_at_its_second_with_nothing_run(
+    clock, client, make_issue, schedule
+):
+    revision = schedule(make_issue(), T)
+
+    clock.move_to(T - SECOND)
+    assert not Revision.objects.live().exists()
+    assert client.get(PAGE).status_code == 404
+
+    clock.move_to(T)
+    assert list(Revision.objects.live()) == [revision]
+    page = client.get(PAGE)
+    assert page.status_code == 200
+    assert "Small models, big ideas" in page.text
+
+
+def test_scheduling_keeps_whole_seconds(clock, make_issue, schedule):
+    revision = schedule(make_issue(), T + timedelta(microseconds=750_000))
+
+    assert refreshed(revision).go_live_at == T
+    assert Event.objects.get(action="schedule").effective_at == T
+
+
+def test_a_correction_scheduled_for_later_replaces_the_live_revision_at_its_second(
+    clock, client, make_issue, publish, schedule
+):
+    issue = make_issue()
+    first = publish(issue)
+    second = schedule(issue, T, title="Small models, corrected")
+
+    clock.move_to(T - SECOND)
+    assert list(Revision.objects.live()) == [first]
+    page = client.get(PAGE)
+    assert "Small models, big ideas" in page.text
+    assert "Small models, corrected" not in page.text
+
+    clock.move_to(T)
+    assert list(Revision.objects.live()) == [second]
+    page = client.get(PAGE)
+    assert "Small models, corrected" in page.text
+    assert "Small models, big ideas" not in page.text
+    assert refreshed(first).ends_at == T
+
+
+@pytest.mark.parametrize("when", [START - timedelta(minutes=1), START, START + SECOND / 2])
+def test_scheduling_for_a_moment_already_past_is_refused(clock, make_issue, approve, people, when):
+    issue = approve(make_issue())
+    version = issue.version
+
+    with pytest.raises(TransitionNotAllowed, match="time in the future"):
+        perform(issue, "schedule", by=people["publisher"], at=when)
+
+    issue.refresh_from_db()
+    assert (issue.state, issue.version) == ("approved", version)
+    assert not Revision.objects.filter(go_live_at__isnull=False).exists()
+    assert not Event.objects.filter(action="schedule").exists()
+
+
+def test_a_cancelled_schedule_never_goes_live_and_the_live_revision_carries_on(
+    clock, client, make_issue, publish, schedule, people
+):
+    issue = make_issue()
+    first = publish(issue)
+    second = schedule(issue, T, title="Never to be seen")
+    assert refreshed(first).ends_at == T
+
+    perform(issue, "cancel_schedule", by=people["publisher"])
+
+    assert refreshed(second).go_live_at is None
+    assert refreshed(first).ends_at is None
+    clock.move_to(T + timedelta(days=30))
+    assert list(Revision.objects.live()) == [first]
+    page = client.get(PAGE)
+    assert "Small models, big ideas" in page.text
+    assert "Never to be seen" not in page.text
+
+
+def test_publishing_now_while_a_later_schedule_exists_runs_until_the_scheduled_second(
+    clock, client, make_issue, publish, schedule
+):
+    issue = make_issue()
+    scheduled = schedule(issue, T, title="The planned issue")
+    clock.shift(timedelta(hours=1))
+
+    urgent = publish(issue, title="The urgent issue")
+
+    assert refreshed(urgent).go_live_at == START + timedelta(hours=1)
+    assert urgent.ends_at == T
+    assert "The urgent issue" in client.get(PAGE).text
+    clock.move_to(T - SECOND)
+    assert list(Revision.objects.live()) == [urgent]
+    clock.move_to(T)
+    assert list(Revision.objects.live()) == [scheduled]
+    assert "The planned issue" in client.get(PAGE).text
+
+
+def test_unpublish_takes_the_issue_off_every_public_page_and_a_later_schedule_still_runs(
+    clock, client, make_issue, publish, schedule, people
+):
+    issue = make_issue()
+    publish(issue, title="Gone soon")
+    schedule(issue, T, title="Back later")
+    for url in ("/", reverse("newsletter:archive"), PAGE):
+        assert "Gone soon" in client.get(url).text
+    clock.shift(timedelta(minutes=5))
+
+    perform(issue, "unpublish", by=people["publisher"])
+
+    assert not Revision.objects.live().exists()
+    assert client.get(PAGE).status_code == 404
+    for url in ("/", reverse("newsletter:archive")):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "Gone soon" not in page.text
+    clock.move_to(T)
+    page = client.get(PAGE)
+    assert page.status_code == 200
+    assert "Back later" in page.text
+
+
+@pytest.mark.parametrize("offset", [timedelta(0), timedelta(microseconds=300_000)])
+def test_two_schedules_at_the_same_second_are_refused(
+    clock, make_issue, schedule, approve, people, offset
+):
+    issue = make_issue()
+    first = schedule(issue, T)
+    issue = approve(issue, title="Same second")
+    version = issue.version
+
+    with pytest.raises(TransitionNotAllowed, match="goes live at that very second"):
+        perform(issue, "schedule", by=people["publisher"], at=T + offset)
+
+    issue.refresh_from_db()
+    assert (issue.state, issue.version) == ("approved", version)
+    assert list(Revision.objects.filter(go_live_at__isnull=False)) == [first]
+    assert refreshed(first).ends_at is None
