@@ -7,7 +7,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import send_mass_mail
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -65,8 +65,10 @@ def send_for(event) -> int:
     }
     subject = render_to_string(f"email/{template}_subject.txt", context).strip()
     body = render_to_string(f"email/{template}.txt", context)
+    # One message per person: reviewers do not see each other's addresses.
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to]
     try:
-        return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+        return send_mass_mail(messages)
     except OSError:
         # A mail server being down must not undo an editorial decision already made.
         logger.exception("Could not send the %s email for %s", event.action, event.issue)

@@ -143,8 +143,11 @@ def _has_scheduled_revision(ctx: Context) -> str | None:
 
 
 def _has_live_revision(ctx: Context) -> str | None:
-    if live_revision(ctx.issue, at=ctx.now) is None:
+    live = live_revision(ctx.issue, at=ctx.now)
+    if live is None:
         return "This issue is not live, so there is nothing to unpublish."
+    if live.go_live_at == ctx.now:
+        return "This issue went live this very instant; unpublish it a moment later."
     return None
 
 
@@ -228,12 +231,12 @@ TRANSITIONS: dict[str, Transition] = {
             description="Freezes the working copy as a new revision for review.",
         ),
         Transition(
-            "withdraw", "Withdraw", (IN_REVIEW,), DRAFT, SUBMIT, _only_the_submitter, _nothing,
-            description="Takes the issue back to draft to keep editing.",
+            "withdraw", "Withdraw", (IN_REVIEW, APPROVED), DRAFT, SUBMIT, _only_the_submitter,
+            _nothing, description="Takes the issue back to draft to keep editing.",
         ),
         Transition(
-            "request_changes", "Request changes", (IN_REVIEW,), DRAFT, REVIEW, _no_guard,
-            _nothing, comment_required=True,
+            "request_changes", "Request changes", (IN_REVIEW, APPROVED), DRAFT, REVIEW,
+            _no_guard, _nothing, comment_required=True,
             description="Sends the issue back to its editor, saying what to change.",
         ),
         Transition(
@@ -336,6 +339,7 @@ def perform(
             raise TransitionNotAllowed("The publication time needs a time zone.")
         at = at - timedelta(microseconds=at.microsecond)  # to the second
 
+    caller_issue = issue
     with transaction.atomic():
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
         ctx = Context(issue, transition, by, comment, at, revision, timezone.now())
@@ -360,4 +364,6 @@ def perform(
             effective_at=at if action == "schedule" else ctx.now,
         )
         transaction.on_commit(lambda: notifications.send_for(event))
+    # The caller's object must not save the old state or version back over these.
+    caller_issue.refresh_from_db(fields=["state", "version", "updated_at", "updated_by"])
     return event

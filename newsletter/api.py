@@ -51,7 +51,7 @@ def _summary(issue: dict, revision, base: str) -> dict:
         "title": issue["title"],
         "slug": issue["slug"],
         "url": url,
-        "published_at": revision.first_live_at,
+        "published_at": revision.first_published,
         "updated_at": revision.go_live_at,
         "summary_html": content_html(issue["summary_html"], url),
         "hero_image": _picture(issue["hero_image"], base),

@@ -10,7 +10,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,24 +25,13 @@ FEED_SIZE = 20
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 
 
-def first_live_at(at: datetime):
-    """An expression: when the revision's issue first went live, whichever revision it was.
-
-    A correction supersedes a revision but does not republish the issue: readers and
-    feed readers keep the original publication date.
-    """
-    earliest = Revision.objects.filter(issue=OuterRef("issue"), go_live_at__lte=at).order_by(
-        "go_live_at"
-    )
-    return Subquery(earliest.values("go_live_at")[:1])
-
-
 def live_issues(at: datetime):
-    """Live revisions, newest issue first, with `first_live_at` and `next_change`: one query."""
+    """Live revisions, newest issue first, with `first_published` and `next_change`: one query."""
     return (
         Revision.objects.live(at)
         .order_by(*NEWEST_FIRST)
-        .annotate(first_live_at=first_live_at(at), next_change=caching.next_change(at))
+        .with_first_published(at)
+        .annotate(next_change=caching.next_change(at))
     )
 
 
@@ -150,7 +138,7 @@ class IssuesFeed(Feed):
         return content_html(revision.snapshot["issue"]["summary_html"], revision.feed_url)
 
     def item_pubdate(self, revision):
-        return revision.first_live_at
+        return revision.first_published
 
     def item_updateddate(self, revision):
         return revision.go_live_at

@@ -10,7 +10,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Func, Q, Value
+from django.db.models import F, Func, OuterRef, Q, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -191,6 +191,21 @@ class RevisionQuerySet(models.QuerySet):
     def scheduled(self, at=None):
         """Revisions that will go live later than `at`."""
         return self.filter(go_live_at__gt=at or timezone.now())
+
+    def with_first_published(self, at=None):
+        """Annotate `first_published`: when the revision's issue first went live, up to `at`.
+
+        A correction supersedes a revision but does not republish the issue: pages, feeds
+        and the API keep the original publication date.
+        """
+        earliest = Revision.objects.filter(
+            issue=OuterRef("issue"), go_live_at__lte=at or timezone.now()
+        ).order_by("go_live_at")
+        return self.annotate(
+            first_published=Subquery(
+                earliest.values("go_live_at")[:1], output_field=models.DateTimeField()
+            )
+        )
 
 
 class Int8Range(Func):

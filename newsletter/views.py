@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import DateTimeField, F, JSONField, OuterRef, Subquery
+from django.db.models import F, JSONField, OuterRef, Subquery
 from django.db.models.fields.json import KeyTransform
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -41,22 +41,13 @@ NEWEST_FIRST = (
 )
 
 
-def _first_published(at):
-    """The moment an issue first went live, whichever of its revisions is live now."""
-    earliest = (
-        Revision.objects.filter(issue=OuterRef("issue"), go_live_at__lte=at)
-        .order_by("go_live_at")
-        .values("go_live_at")[:1]
-    )
-    return Subquery(earliest, output_field=DateTimeField())
-
-
 def _live(at):
     """Live revisions, newest issue first, each annotated with the next scheduled change."""
     return (
         Revision.objects.live(at)
+        .with_first_published(at)
         .order_by(*NEWEST_FIRST)
-        .annotate(next_change=caching.next_change(at), first_published=_first_published(at))
+        .annotate(next_change=caching.next_change(at))
     )
 
 

@@ -169,8 +169,8 @@ ROLE_BUTTONS = [
     (submitted, "editor", {"withdraw"}),
     (submitted, "reviewer", {"request_changes", "approve"}),
     (submitted, "publisher", set()),
-    (approved, "editor", set()),
-    (approved, "reviewer", set()),
+    (approved, "editor", {"withdraw"}),  # the editor submitted it
+    (approved, "reviewer", {"request_changes"}),
     (approved, "publisher", {"publish", "schedule"}),
     (live, "editor", {"submit", "restore"}),
     (live, "publisher", {"unpublish"}),

@@ -27,8 +27,9 @@ PUBLISHING = {"publisher", "superuser"}
 # action -> {state: roles allowed}; every other (state, role) must be refused.
 ALLOWED = {
     "submit": {DRAFT: {"editor", "submitter", "superuser"}},
-    "withdraw": {IN_REVIEW: {"submitter"}},
-    "request_changes": {IN_REVIEW: {"reviewer", "superuser"}},
+    # Approved is not a dead end: the submitter can take it back, a reviewer can reopen it.
+    "withdraw": {IN_REVIEW: {"submitter"}, APPROVED: {"submitter"}},
+    "request_changes": {IN_REVIEW: {"reviewer", "superuser"}, APPROVED: {"reviewer", "superuser"}},
     "approve": {IN_REVIEW: {"reviewer", "superuser"}},
     "publish": {APPROVED: PUBLISHING},
     "schedule": {APPROVED: PUBLISHING},
