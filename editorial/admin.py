@@ -190,7 +190,7 @@ class WorkflowIssueAdmin(IssueAdmin):
         in_review = revision_in_review(issue)
         scheduled = list(scheduled_revisions(issue, at=now))
         actions = [
-            self.action_form(issue, transition, in_review, revisions, scheduled)
+            self.workflow_button(issue, transition, in_review, revisions, scheduled)
             for transition in available_actions(issue, request.user)
         ]
         return {
@@ -214,7 +214,7 @@ class WorkflowIssueAdmin(IssueAdmin):
             "calendar_url": reverse("admin:newsletter_issue_calendar"),
         }
 
-    def action_form(self, issue, transition, in_review, revisions, scheduled) -> dict | None:
+    def workflow_button(self, issue, transition, in_review, revisions, scheduled) -> dict | None:
         """What one button needs: its URL and which inputs to show; None hides it."""
         form = {
             "transition": transition,

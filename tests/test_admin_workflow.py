@@ -589,3 +589,11 @@ def test_the_event_log_is_read_only_in_the_admin(client, users, make_issue):
     response = client.post(reverse("admin:editorial_event_change", args=[event.pk]), {})
     assert response.status_code == 403
     assert Event.objects.get().action == "submit"
+
+
+def test_the_issue_list_with_bulk_actions_opens_for_a_superuser(admin_client, make_issue):
+    """The workflow buttons must not shadow the admin's own bulk-action form."""
+    make_issue()
+    response = admin_client.get(reverse("admin:newsletter_issue_changelist"))
+    assert response.status_code == 200
+    assert 'name="action"' in response.text

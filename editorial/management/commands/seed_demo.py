@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from editorial.demo import walk_to_publication
+from editorial.roles import ensure_groups
 from newsletter import demo_content, demo_images, images
 from newsletter.models import Issue, Item, Paper, Section
 
@@ -28,6 +29,7 @@ def ensure_user(username: str, *, group: str | None, superuser: bool, password: 
     if changed:
         user.save(update_fields=changed)
     if group:
+        ensure_groups()  # the roles migration made them; a flushed database lost them
         user.groups.add(Group.objects.get(name=group))
     return user
 
