@@ -5,6 +5,8 @@ from django.contrib.auth.models import Group
 
 from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS, ensure_groups
 from newsletter.models import Issue, Item, Paper, Section
+from tests.reader_helpers import make_image
+from tests.workflow_helpers import publish
 
 
 @pytest.fixture(autouse=True)
@@ -78,6 +80,38 @@ def make_issue(db):
             summary="The transformer paper; everything since builds on it.",
             position=0,
         )
+        return issue
+
+    return make
+
+
+@pytest.fixture
+def published(make_issue):
+    """Create an issue with `make_issue(**fields)` and publish it now (or schedule it at `at`)."""
+
+    def make(number=1, *, at=None, **fields):
+        issue = make_issue(number=number, **fields)
+        publish(issue, at=at)
+        return issue
+
+    return make
+
+
+@pytest.fixture
+def illustrated(make_issue):
+    """An issue with a hero picture, a pictured item, and relative links in its markdown."""
+
+    def make(number=1, *, at=None):
+        issue = make_issue(
+            number=number,
+            summary="Read [the previous issue](/issues/) first.",
+            hero_image=make_image(f"hero-{number}"),
+        )
+        item = Item.objects.get(section__issue=issue, title="Fine-tuning on a laptop")
+        item.image = make_image(f"laptop-{number}", width=800, height=600)
+        item.body = "See [the archive](/issues/) and ![a chart](/media/images/chart.png)."
+        item.save()
+        publish(issue, at=at)
         return issue
 
     return make

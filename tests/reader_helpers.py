@@ -1,8 +1,6 @@
 """Published issues with pictures and relative links, as feeds and the API read them."""
 
-import pytest
-
-from newsletter.models import Image, Issue, Item
+from newsletter.models import Image, Issue
 from tests.workflow_helpers import publish
 
 HOST = "http://testserver/"
@@ -23,38 +21,6 @@ def make_image(name, *, width=1600, height=900, **fields):
         renditions=renditions,
         **fields,
     )
-
-
-@pytest.fixture
-def published(make_issue):
-    """Create an issue with `make_issue(**fields)` and publish it now (or schedule it at `at`)."""
-
-    def make(number=1, *, at=None, **fields):
-        issue = make_issue(number=number, **fields)
-        publish(issue, at=at)
-        return issue
-
-    return make
-
-
-@pytest.fixture
-def illustrated(make_issue):
-    """An issue with a hero picture, a pictured item, and relative links in its markdown."""
-
-    def make(number=1, *, at=None):
-        issue = make_issue(
-            number=number,
-            summary="Read [the previous issue](/issues/) first.",
-            hero_image=make_image(f"hero-{number}"),
-        )
-        item = Item.objects.get(section__issue=issue, title="Fine-tuning on a laptop")
-        item.image = make_image(f"laptop-{number}", width=800, height=600)
-        item.body = "See [the archive](/issues/) and ![a chart](/media/images/chart.png)."
-        item.save()
-        publish(issue, at=at)
-        return issue
-
-    return make
 
 
 def correct(issue, **fields):

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from newsletter.models import STANDARD_SECTIONS, Image, Issue, Item, Paper, Revision, Section
+from tests.admin_helpers import form_data
 from tests.images_helpers import image_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -39,24 +40,6 @@ def make_image(alt_text="A robot reading a newspaper", renditions=None, **fields
 def make_revision(issue, number=1, **fields):
     snapshot = {"issue": {"title": issue.title, "slug": issue.slug, "number": issue.number}}
     return Revision.objects.create(issue=issue, number=number, snapshot=snapshot, **fields)
-
-
-def form_data(response):
-    """The data a browser would post back for an admin change form, unchanged."""
-    data = {}
-    form = response.context["adminform"].form
-    for name, field in form.fields.items():
-        if field.disabled:
-            continue
-        data[form.add_prefix(name)] = form[name].value()
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for name in formset.management_form.fields:
-            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
-        for inline_form in formset.forms:
-            for name in inline_form.fields:
-                data[inline_form.add_prefix(name)] = inline_form[name].value()
-    return {key: "" if value is None else value for key, value in data.items()}
 
 
 def textarea(html, name):

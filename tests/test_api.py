@@ -8,13 +8,9 @@ import time_machine
 from django.utils import timezone
 
 from newsletter.models import Issue, Revision
-from tests import reader_helpers
 from tests.reader_helpers import HOST, correct
 
 pytestmark = pytest.mark.django_db
-
-published = reader_helpers.published
-illustrated = reader_helpers.illustrated
 
 
 def get(client, url, status=200):

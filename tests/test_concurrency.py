@@ -19,6 +19,7 @@ from editorial.models import Event
 from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS, ensure_groups
 from editorial.workflow import TransitionNotAllowed, perform
 from newsletter.models import Issue, Revision
+from tests.admin_helpers import form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,20 +90,10 @@ def change_form(client, url):
     """What the browser would post back from the issue's change page, unchanged."""
     response = client.get(url)
     assert response.status_code == 200
-    data = {}
-    form = response.context["adminform"].form
-    for name in form.fields:
-        data[form.add_prefix(name)] = form[name].value()
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for name in formset.management_form.fields:
-            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
-        for inline_form in formset.forms:
-            for name in inline_form.fields:
-                data[inline_form.add_prefix(name)] = inline_form[name].value()
+    data = form_data(response)
     assert data["base_version"] is not None
     assert data["sections-TOTAL_FORMS"] == 2
-    return {key: "" if value is None else value for key, value in data.items()}
+    return data
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsletter.email_edition import email_html, email_text, html_to_text
-from newsletter.models import Image, Item, Revision, Section
+from newsletter.models import Item, Revision, Section
+from tests.reader_helpers import make_image
 from tests.workflow_helpers import publish
 
 pytestmark = pytest.mark.django_db
@@ -36,23 +37,6 @@ class Tags(HTMLParser):
 
     def named(self, name):
         return [attrs for tag, attrs in self.tags if tag == name]
-
-
-def make_image(name, *, width=1600, height=900, **fields):
-    renditions = [
-        {"width": w, "height": w * height // width, "name": f"renditions/{name}-{w}.webp"}
-        for w in (480, 960, 1600)
-        if w <= width
-    ]
-    return Image.objects.create(
-        file=f"images/2024/05/{name}.jpg",
-        alt_text=fields.pop("alt_text", f"A picture of {name}"),
-        width=width,
-        height=height,
-        sha256=name.ljust(64, "0"),
-        renditions=renditions,
-        **fields,
-    )
 
 
 RICH_BODY = """\

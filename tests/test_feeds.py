@@ -10,14 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsletter.models import Issue
-from tests import reader_helpers
 from tests.reader_helpers import HOST, correct
 from tests.workflow_helpers import publish
 
 pytestmark = pytest.mark.django_db
 
-published = reader_helpers.published
-illustrated = reader_helpers.illustrated
 
 FEEDS = ["/feed/rss/", "/feed/atom/"]
 

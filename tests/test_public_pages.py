@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path
 from django.utils import timezone
 
-from newsletter.models import Image, Issue, Item, Paper, Revision, Section
+from newsletter.models import Issue, Item, Paper, Revision, Section
+from tests.reader_helpers import make_image
 from tests.workflow_helpers import publish
 
 pytestmark = pytest.mark.django_db
@@ -24,35 +25,6 @@ WORKING_COPY_TABLES = (
     "newsletter_item",
     "newsletter_paper",
 )
-
-
-@pytest.fixture
-def published(make_issue, editor):
-    """Create an issue with `make_issue(**fields)` and publish it now (or at `at`)."""
-
-    def make(number=1, *, at=None, **fields):
-        issue = make_issue(number=number, **fields)
-        publish(issue, at=at)
-        return issue
-
-    return make
-
-
-def make_image(name, *, width=1600, height=900, **fields):
-    renditions = [
-        {"width": w, "height": w * height // width, "name": f"renditions/{name}-{w}.webp"}
-        for w in (480, 960, 1600)
-        if w <= width
-    ]
-    return Image.objects.create(
-        file=f"images/2024/05/{name}.jpg",
-        alt_text=fields.pop("alt_text", f"A picture of {name}"),
-        width=width,
-        height=height,
-        sha256=name.ljust(64, "0"),
-        renditions=renditions,
-        **fields,
-    )
 
 
 def text(response) -> str:

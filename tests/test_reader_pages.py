@@ -15,40 +15,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from newsletter.models import Image, Issue, Item, Paper, Section
+from newsletter.models import Issue, Item, Paper, Section
+from tests.reader_helpers import make_image
 from tests.workflow_helpers import publish
 
 pytestmark = pytest.mark.django_db
 
 SITE = "http://127.0.0.1:8000"
-
-
-@pytest.fixture
-def published(make_issue, editor):
-    """Create an issue with `make_issue(**fields)` and publish it now (or at `at`)."""
-
-    def make(number=1, *, at=None, **fields):
-        issue = make_issue(number=number, **fields)
-        publish(issue, at=at)
-        return issue
-
-    return make
-
-
-def make_image(name, *, width=1600, height=900, alt_text=None):
-    renditions = [
-        {"width": w, "height": w * height // width, "name": f"renditions/{name}-{w}.webp"}
-        for w in (480, 960, 1600)
-        if w <= width
-    ]
-    return Image.objects.create(
-        file=f"images/2024/05/{name}.jpg",
-        alt_text=alt_text or f"A picture of {name}",
-        width=width,
-        height=height,
-        sha256=name.ljust(64, "0"),
-        renditions=renditions,
-    )
 
 
 def text(response) -> str:

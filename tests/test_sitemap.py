@@ -10,12 +10,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from newsletter.models import Issue
-from tests import reader_helpers
 from tests.reader_helpers import HOST, correct
 
 pytestmark = pytest.mark.django_db
 
-published = reader_helpers.published
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from newsletter.models import Image, Issue, Item, Paper, Section
+from newsletter.models import Issue, Item, Paper, Section
+from tests.reader_helpers import make_image
 from tests.workflow_helpers import publish
 
 HOSTILE = (
@@ -14,24 +15,6 @@ HOSTILE_MARKDOWN = (
     "<iframe src=https://x.example></iframe> <a href='/x' onclick='y'>a</a>\n\n"
     "| a | b |\n|---|---|\n| <td> | & |\n\n```\n<code> & </pre>\n```\n\n- list\n\n1. one"
 )
-
-
-def make_image(name, width=1600, height=900):
-    widths = [w for w in (480, 960, 1600) if w <= width] or [width]
-    return Image.objects.create(
-        file=f"images/{name}.png",
-        alt_text=f"A picture called {name}",
-        caption=f"Caption of {name}",
-        credit="Credit",
-        credit_url="https://credit.example/",
-        width=width,
-        height=height,
-        sha256=name.ljust(64, "0"),
-        renditions=[
-            {"width": w, "height": w * height // width, "name": f"renditions/{name}-{w}.webp"}
-            for w in widths
-        ],
-    )
 
 
 def build_issue(number, *, title, slug, text, markdown, image=None):
@@ -69,7 +52,9 @@ def build_issue(number, *, title, slug, text, markdown, image=None):
 @pytest.fixture
 def quality_site(db):
     """Issue 1: ordinary, with pictures. Issue 2: every text field hostile. Both live."""
-    hero = make_image("hero")
+    hero = make_image(
+        "hero", caption="Caption of hero", credit="Credit", credit_url="https://credit.example/"
+    )
     normal = build_issue(
         1,
         title="Small models, big ideas",
