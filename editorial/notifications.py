@@ -4,6 +4,8 @@ Sent after the transaction commits, so a refused or rolled-back transition mails
 """
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,6 +15,22 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 logger = logging.getLogger(__name__)
+_muted: ContextVar[bool] = ContextVar("editorial_notifications_muted", default=False)
+
+
+@contextmanager
+def muted():
+    """Transitions performed inside send no email (demo and bench data loaders)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def is_muted() -> bool:
+    return _muted.get()
+
 
 # action -> (template name, recipients)
 NOTIFIED = {

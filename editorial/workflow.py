@@ -363,7 +363,8 @@ def perform(
             comment=comment,
             effective_at=at if action == "schedule" else ctx.now,
         )
-        transaction.on_commit(lambda: notifications.send_for(event))
+        if not notifications.is_muted():
+            transaction.on_commit(lambda: notifications.send_for(event))
     # The caller's object must not save the old state or version back over these.
     caller_issue.refresh_from_db(fields=["state", "version", "updated_at", "updated_by"])
     return event

@@ -1,12 +1,19 @@
 """Shared fixtures: a small realistic issue, users in each role, media in a temp folder."""
 
 import pytest
+from django.core.cache import cache
 from django.contrib.auth.models import Group
 
 from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS, ensure_groups
 from newsletter.models import Issue, Item, Paper, Section
 from tests.reader_helpers import make_image
 from tests.workflow_helpers import publish
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # Rendered revisions are cached by id; each test starts from a cold cache.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -116,3 +116,18 @@ def test_a_refused_transition_emails_nobody(submitted, people, django_capture_on
         assert callbacks == [], action
 
     assert mail.outbox == []
+
+
+def test_demo_and_bench_loaders_email_nobody(make_issue, django_capture_on_commit_callbacks):
+    from editorial.demo import walk_to_publication
+    from tests.workflow_helpers import role_user
+
+    users = {
+        "editor": role_user("wf-editor", "Editors"),
+        "reviewer": role_user("wf-reviewer", "Reviewers"),
+        "publisher": role_user("wf-publisher", "Publishers"),
+    }
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        walk_to_publication(make_issue(), **users)
+    assert callbacks == []
+    assert mail.outbox == []

@@ -442,3 +442,18 @@ def test_the_server_error_template_needs_no_context_or_tags():
     source = loader.get_template("500.html").template.source
 
     assert "{%" not in source and "{{" not in source
+
+
+def test_a_revision_body_is_rendered_once_then_served_from_the_cache(client, published):
+    from django.core.cache import cache
+    from django.core.cache.utils import make_template_fragment_key
+
+    issue = published(1)
+    revision = Revision.objects.get(issue=issue)
+    key = make_template_fragment_key(
+        "issue-body", [revision.pk, int(revision.go_live_at.timestamp()), ""]
+    )
+    assert cache.get(key) is None
+    first = client.get(issue.get_absolute_url()).content.decode()
+    assert cache.get(key) is not None and cache.get(key) in first
+    assert client.get(issue.get_absolute_url()).content.decode() == first
