@@ -144,8 +144,8 @@ def get_issue(request: HttpRequest, response: HttpResponse, number: int):
     at = timezone.now()
     revision = (
         live_issues(at)
-        .filter(snapshot__issue__number=number)
-        .only("id", "snapshot", "go_live_at", "ends_at")
+        .filter(issue_number=number)
+        .only("id", "issue_number", "snapshot", "go_live_at", "ends_at")
         .first()
     )
     if revision is None:

@@ -29,10 +29,10 @@ def _serve(request, number: int, slug: str, *, fmt: str, url_name: str):
     at = timezone.now()
     revision = (
         Revision.objects.live(at)
-        .filter(snapshot__issue__number=number)
+        .filter(issue_number=number)
         .annotate(next_change=caching.next_change(at))
         .order_by("-go_live_at", "-id")
-        .only("id", "snapshot", "go_live_at", "ends_at")
+        .only("id", "issue_number", "snapshot", "go_live_at", "ends_at")
         .first()
     )
     if revision is None:

@@ -102,7 +102,9 @@ class IssuesFeed(Feed):
         at = timezone.now()
         base = site_base(request)
         revisions = list(
-            live_issues(at).only("id", "issue_id", "snapshot", "go_live_at", "ends_at")[:FEED_SIZE]
+            live_issues(at).only(
+                "id", "issue_id", "issue_number", "snapshot", "go_live_at", "ends_at"
+            )[:FEED_SIZE]
         )
         for revision in revisions:
             revision.feed_url = issue_url(revision.snapshot, base)

@@ -229,8 +229,11 @@ class Revision(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     search_vector = SearchVectorField(null=True, editable=False)
+    # The number in the snapshot, copied to a column: public pages find, order and page
+    # through issues by it without reading the (large) snapshot.
+    issue_number = models.PositiveIntegerField(editable=False, db_index=True)
     go_live_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    ends_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True, db_index=True)
     images = models.ManyToManyField(Image, through="RevisionImage", related_name="revisions")
 
     objects = RevisionQuerySet.as_manager()
@@ -263,6 +266,9 @@ class Revision(models.Model):
         return f"{self.issue} — revision {self.number}"
 
     def save(self, *args, **kwargs):
+        if self._state.adding and self.issue_number is None:
+            number = (self.snapshot or {}).get("issue", {}).get("number")
+            self.issue_number = number if number is not None else self.issue.number
         # Revisions are immutable: only the publication interval may change after creation.
         if self.pk and not kwargs.get("update_fields"):
             raise ValueError("A revision is immutable; use update_fields for its interval.")
@@ -275,9 +281,8 @@ class Revision(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse(
-            "newsletter:issue-detail", kwargs={"number": self.issue_number, "slug": self.slug}
-        )
+        number = self.snapshot["issue"]["number"]
+        return reverse("newsletter:issue-detail", kwargs={"number": number, "slug": self.slug})
 
     @property
     def title(self) -> str:
@@ -286,10 +291,6 @@ class Revision(models.Model):
     @property
     def slug(self) -> str:
         return self.snapshot["issue"]["slug"]
-
-    @property
-    def issue_number(self) -> int:
-        return self.snapshot["issue"]["number"]
 
     def is_live(self, at=None) -> bool:
         at = at or timezone.now()

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, FloatField, IntegerField, QuerySet, Subquery, Value
+from django.db.models import F, FloatField, QuerySet, Subquery, Value
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, Greatest
 from django.urls import reverse
@@ -171,9 +171,8 @@ def search(query: str, *, at: datetime | None = None) -> QuerySet:
     at = at or timezone.now()
     tsquery = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
     live = Revision.objects.live(at)
-    number = Cast(_issue_field("number"), IntegerField())
-    own_number = Cast(KeyTextTransform("number", KeyTransform("issue", "snapshot")), IntegerField())
-    newest = live.annotate(n=own_number).order_by("-n").values("n")[:1]
+    number = F("revision__issue_number")
+    newest = live.order_by("-issue_number").values("issue_number")[:1]
     recency = Cast(number, FloatField()) / Greatest(Cast(Subquery(newest), FloatField()), 1.0)
     return (
         SearchEntry.objects.filter(revision__in=live.values("pk"), vector=tsquery)

@@ -45,11 +45,7 @@ class IssuesSitemap(Sitemap):
         return list(
             Revision.objects.live(self.at)
             .order_by(*NEWEST_FIRST)
-            .values(
-                "go_live_at",
-                issue_number=F("snapshot__issue__number"),
-                issue_slug=F("snapshot__issue__slug"),
-            )
+            .values("go_live_at", "issue_number", issue_slug=F("snapshot__issue__slug"))
         )
 
     def location(self, issue):

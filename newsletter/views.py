@@ -32,10 +32,11 @@ RECENT_ON_HOME = 5
 DESCRIPTION_CHARS = 160
 SOCIAL_IMAGE_WIDTH = 1600
 
-# The number in the snapshot, not the working copy's: it is the one in the address.
-ISSUE_NUMBER = F("snapshot__issue__number")
+# The revision's own copy of its snapshot's number, not the working copy's: it is the one
+# in the address, and a column, so finding and ordering issues never reads a snapshot.
+ISSUE_NUMBER = F("issue_number")
 NEWEST_FIRST = (
-    ISSUE_NUMBER.desc(nulls_last=True),
+    ISSUE_NUMBER.desc(),
     F("go_live_at").desc(),
     F("id").desc(),
 )
@@ -52,7 +53,7 @@ def _live(at):
 
 
 def _in_full(at):
-    return _live(at).only("id", "snapshot", "go_live_at", "ends_at")
+    return _live(at).only("id", "issue_number", "snapshot", "go_live_at", "ends_at")
 
 
 def _headings(at):
@@ -62,12 +63,12 @@ def _headings(at):
 
 def _neighbour(at, *, older: bool):
     """The issue part of the live issue just before (older) or after this one, as a subquery."""
-    this = OuterRef("snapshot__issue__number")
+    this = OuterRef("issue_number")
     if older:
-        near = Revision.objects.live(at).filter(snapshot__issue__number__lt=this)
+        near = Revision.objects.live(at).filter(issue_number__lt=this)
         near = near.order_by(ISSUE_NUMBER.desc())
     else:
-        near = Revision.objects.live(at).filter(snapshot__issue__number__gt=this)
+        near = Revision.objects.live(at).filter(issue_number__gt=this)
         near = near.order_by(ISSUE_NUMBER.asc())
     head = near.annotate(head=KeyTransform("issue", "snapshot")).values("head")[:1]
     return Subquery(head, output_field=JSONField())
@@ -206,7 +207,7 @@ def issue_detail(request, number: int, slug: str | None = None):
     at = timezone.now()
     revision = (
         _in_full(at)
-        .filter(snapshot__issue__number=number)
+        .filter(issue_number=number)
         .annotate(older=_neighbour(at, older=True), newer=_neighbour(at, older=False))
         .first()
     )

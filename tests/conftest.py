@@ -1,8 +1,8 @@
 """Shared fixtures: a small realistic issue, users in each role, media in a temp folder."""
 
 import pytest
-from django.core.cache import cache
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS, ensure_groups
 from newsletter.models import Issue, Item, Paper, Section

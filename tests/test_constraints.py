@@ -43,6 +43,15 @@ def test_revision_numbers_are_positive(make_issue):
     _insert_fails(lambda: Revision.objects.create(issue=issue, number=0, snapshot={}))
 
 
+def test_a_revision_keeps_the_issue_number_its_snapshot_was_frozen_with(make_issue, editor):
+    issue = make_issue(number=4)
+    first = freeze(issue, by=editor)
+    Issue.objects.filter(pk=issue.pk).update(number=5)
+    second = freeze(Issue.objects.get(pk=issue.pk), by=editor)
+    assert (first.issue_number, second.issue_number) == (4, 5)
+    assert second.snapshot["issue"]["number"] == 5
+
+
 def test_revisions_are_numbered_one_two_three(make_issue, editor):
     issue = make_issue()
     assert [freeze(issue, by=editor).number for _ in range(3)] == [1, 2, 3]
@@ -128,4 +137,5 @@ def test_the_database_refuses_to_rewrite_a_revision(make_issue, editor):
     revision = freeze(make_issue(), by=editor)
     _insert_fails(lambda: Revision.objects.filter(pk=revision.pk).update(snapshot={"x": 1}))
     _insert_fails(lambda: Revision.objects.filter(pk=revision.pk).update(number=9))
+    _insert_fails(lambda: Revision.objects.filter(pk=revision.pk).update(issue_number=9))
     Revision.objects.filter(pk=revision.pk).update(go_live_at=timezone.now())
