@@ -150,6 +150,9 @@ MARKDOWNX_EDITOR_RESIZABLE = True
 
 LOGIN_URL = "admin:login"
 
+# Four eyes: by default nobody approves an issue they submitted themselves.
+EDITORIAL_ALLOW_SELF_APPROVAL = env_bool("EDITORIAL_ALLOW_SELF_APPROVAL", False)
+
 # Django 6.1 mailers. Development prints emails to the console; production sends by SMTP.
 _email_backend = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
