@@ -35,7 +35,7 @@ from editorial.workflow import (
     scheduled_revisions,
     submitter,
 )
-from newsletter.admin import IssueAdmin
+from newsletter.admin import IssueAdmin, ReadOnlyAdmin
 from newsletter.models import Issue, Revision
 
 STATE_LABELS = dict(Issue.State.choices)
@@ -376,7 +376,7 @@ admin.site.register(Issue, WorkflowIssueAdmin)
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     """The audit trail: written only by the workflow, read here."""
 
     list_display = ("created_at", "issue", "action", "from_state", "to_state", "actor", "revision")
@@ -396,12 +396,3 @@ class EventAdmin(admin.ModelAdmin):
         "created_at",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -372,6 +372,19 @@ class ImageAdmin(admin.ModelAdmin):
 # Revisions ----------------------------------------------------------------------------
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that only the application writes (revisions, audit events): view only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class PublicationFilter(admin.SimpleListFilter):
     title = "publication"
     parameter_name = "publication"
@@ -399,7 +412,7 @@ class PublicationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Revision)
-class RevisionAdmin(EmailEditionAdminMixin, admin.ModelAdmin):
+class RevisionAdmin(EmailEditionAdminMixin, ReadOnlyAdmin):
     """Revisions are immutable and published only by the workflow: this is a viewer."""
 
     list_display = ("issue", "number", "go_live_at", "ends_at", "created_by", "created_at")
@@ -419,15 +432,6 @@ class RevisionAdmin(EmailEditionAdminMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Snapshot")
     def snapshot_display(self, revision):

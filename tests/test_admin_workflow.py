@@ -597,3 +597,17 @@ def test_the_issue_list_with_bulk_actions_opens_for_a_superuser(admin_client, ma
     response = admin_client.get(reverse("admin:newsletter_issue_changelist"))
     assert response.status_code == 200
     assert 'name="action"' in response.text
+
+
+def test_the_audit_trail_can_be_read_but_not_written_in_the_admin(admin_client, make_issue):
+    from editorial.models import Event
+
+    issue = make_issue()
+    event = Event.objects.create(issue=issue, action="submit", from_state="draft", to_state="x")
+    assert admin_client.get(reverse("admin:editorial_event_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:editorial_event_add")).status_code == 403
+    change = admin_client.post(reverse("admin:editorial_event_change", args=[event.pk]), {})
+    assert change.status_code == 403
+    delete = reverse("admin:editorial_event_delete", args=[event.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert Event.objects.filter(pk=event.pk).exists()
