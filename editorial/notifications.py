@@ -32,7 +32,7 @@ def is_muted() -> bool:
     return _muted.get()
 
 
-# action -> (template name, recipients)
+# action -> the email templates it sends (email/<name>.txt and <name>_subject.txt)
 NOTIFIED = {
     "submit": "submitted",
     "restore": "submitted",

@@ -23,7 +23,7 @@ from editorial import previews
 from editorial.diff import diff_snapshots
 from editorial.workflow import live_revision
 from newsletter.models import Issue, Revision
-from newsletter.views import _description as describe  # the public page's own description
+from newsletter.views import page_description as describe
 
 VIEW_ISSUE = "newsletter.view_issue"
 VIEW_REVISION = "newsletter.view_revision"

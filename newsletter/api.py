@@ -14,7 +14,8 @@ from ninja import NinjaAPI, Query, Status
 from newsletter import caching
 from newsletter.absolute import absolute, site_base
 from newsletter.api_schemas import IssueDetail, IssuePage, Message
-from newsletter.feeds import content_html, issue_url, live_issues
+from newsletter.feeds import content_html, issue_url
+from newsletter.views import live_issues, live_issues_in_full
 
 PAGE_SIZE = 20
 
@@ -142,12 +143,7 @@ def list_issues(request: HttpRequest, response: HttpResponse, page: Query[int] =
 def get_issue(request: HttpRequest, response: HttpResponse, number: int):
     """Every section and entry of the issue, as its page shows them."""
     at = timezone.now()
-    revision = (
-        live_issues(at)
-        .filter(issue_number=number)
-        .only("id", "issue_number", "snapshot", "go_live_at", "ends_at")
-        .first()
-    )
+    revision = live_issues_in_full(at).filter(issue_number=number).first()
     if revision is None:
         return Status(404, {"detail": "No published issue has that number."})
     caching.cache_publicly(response, at=at, change=revision.next_change)

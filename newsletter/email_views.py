@@ -17,6 +17,7 @@ from newsletter import caching
 from newsletter.absolute import site_base
 from newsletter.email_edition import email_html, email_text
 from newsletter.models import Revision
+from newsletter.views import live_issues_in_full
 
 # format -> (builder, content type, file extension)
 FORMATS = {
@@ -27,14 +28,7 @@ FORMATS = {
 
 def _serve(request, number: int, slug: str, *, fmt: str, url_name: str):
     at = timezone.now()
-    revision = (
-        Revision.objects.live(at)
-        .filter(issue_number=number)
-        .annotate(next_change=caching.next_change(at))
-        .order_by("-go_live_at", "-id")
-        .only("id", "issue_number", "snapshot", "go_live_at", "ends_at")
-        .first()
-    )
+    revision = live_issues_in_full(at).filter(issue_number=number).first()
     if revision is None:
         raise Http404("No published issue has that number.")
     if slug != revision.slug:

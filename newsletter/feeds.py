@@ -18,21 +18,10 @@ from django.utils.http import http_date
 
 from newsletter import caching
 from newsletter.absolute import absolute, absolutize_html, site_base
-from newsletter.models import Revision
-from newsletter.views import NEWEST_FIRST
+from newsletter.views import live_issues
 
 FEED_SIZE = 20
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
-
-
-def live_issues(at: datetime):
-    """Live revisions, newest issue first, with `first_published` and `next_change`: one query."""
-    return (
-        Revision.objects.live(at)
-        .order_by(*NEWEST_FIRST)
-        .with_first_published(at)
-        .annotate(next_change=caching.next_change(at))
-    )
 
 
 def issue_url(snapshot: dict, base: str) -> str:

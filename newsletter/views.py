@@ -42,8 +42,11 @@ NEWEST_FIRST = (
 )
 
 
-def _live(at):
-    """Live revisions, newest issue first, each annotated with the next scheduled change."""
+def live_issues(at):
+    """Live revisions, newest issue first, each with `first_published` and `next_change`.
+
+    Pages, feeds, the API and the email edition all list and look up issues through it.
+    """
     return (
         Revision.objects.live(at)
         .with_first_published(at)
@@ -52,13 +55,14 @@ def _live(at):
     )
 
 
-def _in_full(at):
-    return _live(at).only("id", "issue_number", "snapshot", "go_live_at", "ends_at")
+def live_issues_in_full(at):
+    """`live_issues` with what rendering a whole issue needs, and nothing more."""
+    return live_issues(at).only("id", "issue_number", "snapshot", "go_live_at", "ends_at")
 
 
 def _headings(at):
     """Only the issue part of each snapshot (number, title, slug, summary): lists need no more."""
-    return _live(at).annotate(head=KeyTransform("issue", "snapshot")).only("id", "go_live_at")
+    return live_issues(at).annotate(head=KeyTransform("issue", "snapshot")).only("id", "go_live_at")
 
 
 def _neighbour(at, *, older: bool):
@@ -74,7 +78,7 @@ def _neighbour(at, *, older: bool):
     return Subquery(head, output_field=JSONField())
 
 
-def _description(snapshot: dict) -> str:
+def page_description(snapshot: dict) -> str:
     text = html.unescape(strip_tags(snapshot["issue"]["summary_html"]))
     return Truncator(" ".join(text.split())).chars(DESCRIPTION_CHARS)
 
@@ -125,7 +129,7 @@ def _structured_data(revision: Revision, canonical_url: str, image: dict | None)
         "@context": "https://schema.org",
         "@type": "BlogPosting",
         "headline": issue["title"],
-        "description": _description(revision.snapshot),
+        "description": page_description(revision.snapshot),
         "url": canonical_url,
         "mainEntityOfPage": canonical_url,
         "datePublished": _iso(revision.first_published or revision.go_live_at),
@@ -148,7 +152,7 @@ def _structured_data(revision: Revision, canonical_url: str, image: dict | None)
 def home(request):
     at = timezone.now()
     canonical_url = _site_url(reverse("newsletter:home"))
-    latest = _in_full(at).first()
+    latest = live_issues_in_full(at).first()
     if latest is None:
         response = render(
             request,
@@ -164,7 +168,7 @@ def home(request):
             "latest": latest,
             "snapshot": latest.snapshot,
             "recent": recent,
-            "description": _description(latest.snapshot),
+            "description": page_description(latest.snapshot),
             "canonical_url": canonical_url,
             "og_image": _social_image(latest.snapshot["issue"]["hero_image"]),
         },
@@ -206,7 +210,7 @@ def archive(request):
 def issue_detail(request, number: int, slug: str | None = None):
     at = timezone.now()
     revision = (
-        _in_full(at)
+        live_issues_in_full(at)
         .filter(issue_number=number)
         .annotate(older=_neighbour(at, older=True), newer=_neighbour(at, older=False))
         .first()
@@ -224,7 +228,7 @@ def issue_detail(request, number: int, slug: str | None = None):
             {
                 "revision": revision,
                 "snapshot": revision.snapshot,
-                "description": _description(revision.snapshot),
+                "description": page_description(revision.snapshot),
                 "canonical_url": canonical_url,
                 "og_type": "article",
                 "og_title": revision.title,
@@ -279,7 +283,7 @@ def _papers(revisions) -> list[dict]:
 def papers(request):
     at = timezone.now()
     revisions = list(
-        _live(at)
+        live_issues(at)
         .annotate(
             head=KeyTransform("issue", "snapshot"), sections=KeyTransform("sections", "snapshot")
         )
