@@ -56,7 +56,7 @@ def prepare_data(issues: int) -> str:
     from django.core.management import call_command
     from django.db import connections
 
-    from newsletter.demo_content import ISSUE
+    from demo.content import ISSUE
     from newsletter.models import Issue
 
     call_command("migrate", verbosity=0, interactive=False)

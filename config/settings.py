@@ -55,6 +55,11 @@ INSTALLED_APPS = [
     "newsletter",
     "editorial",
 ]
+# Demo and benchmark data (seed_demo, generate_bench_data): on in development, off in
+# production unless asked for.
+DEMO = env_bool("DJANGO_DEMO", DEBUG)
+if DEMO:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -80,7 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "newsletter.context_processors.site",
+                "newsletter.reader.context_processors.site",
             ],
         },
     },
@@ -143,7 +148,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # django-markdownx: the editor preview uses the very function snapshots use.
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "newsletter.markdown.render"
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "newsletter.content.markdown.render"
 MARKDOWNX_URLS_PATH = "/admin/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/admin/markdownx/upload/"
 MARKDOWNX_EDITOR_RESIZABLE = True

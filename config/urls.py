@@ -2,8 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from newsletter import editor_endpoints, sitemaps
-from newsletter.api import api
+from newsletter.admin import editor_endpoints
+from newsletter.api.endpoints import api
+from newsletter.reader import sitemaps
 
 urlpatterns = [
     # django-markdownx's own endpoints are open to anyone; ours require staff and CSRF.
@@ -19,7 +20,7 @@ urlpatterns = [
     path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
     path("robots.txt", sitemaps.robots_txt, name="robots-txt"),
     path("api/", api.urls),
-    path("", include("newsletter.urls")),
+    path("", include("newsletter.reader.urls")),
 ]
 
 if settings.SERVE_MEDIA:

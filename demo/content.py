@@ -1,7 +1,7 @@
 """The demo issue, as data: written for this project, loaded by `manage.py seed_demo`.
 
 Paper titles, authors, arXiv ids and repository links are bibliographic facts; every
-line of commentary is our own. Images name a drawing in `newsletter.demo_images`.
+line of commentary is our own. Images name a drawing in `demo.images`.
 """
 
 LOCAL_ONLY_WARNING = "Demo passwords are for local development only. Never use them on a server."

@@ -12,8 +12,11 @@ import re
 from dataclasses import dataclass, field
 from os.path import basename
 
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from newsletter.content.snapshot import Entry, ImageRef, IssuePart, SectionPart, Snapshot
+from newsletter.content.text import plain_text
 
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
 _HREF = re.compile(r'href="([^"]*)"')
@@ -33,11 +36,6 @@ def diff_words(old_text: str, new_text: str) -> SafeString:
         if op in ("insert", "replace"):
             parts.append(f"<ins>{escape(' '.join(new[j1:j2]))}</ins>")
     return mark_safe(" ".join(parts))  # noqa: S308 - every piece of text is escaped above
-
-
-def html_text(fragment: str) -> str:
-    """The words a reader sees in sanitised HTML, whitespace collapsed."""
-    return " ".join(html.unescape(strip_tags(fragment or "")).split())
 
 
 def html_links(fragment: str) -> str:
@@ -105,55 +103,56 @@ class SnapshotDiff:
 # Comparing -----------------------------------------------------------------------------
 
 
-def _image_fields(image: dict | None) -> dict[str, str]:
-    image = image or {}
+def _image_fields(image: ImageRef | None) -> dict[str, str]:
+    if image is None:
+        return {"Picture": "", "Picture alt text": "", "Picture caption": "", "Picture credit": ""}
     return {
-        "Picture": basename(image.get("url", "")),
-        "Picture alt text": image.get("alt", ""),
-        "Picture caption": image.get("caption", ""),
-        "Picture credit": image.get("credit", ""),
+        "Picture": basename(image.url),
+        "Picture alt text": image.alt,
+        "Picture caption": image.caption,
+        "Picture credit": image.credit,
     }
 
 
-def _issue_fields(issue: dict) -> dict[str, str]:
+def _issue_fields(issue: IssuePart) -> dict[str, str]:
     return {
-        "Title": issue.get("title", ""),
-        "Number": str(issue.get("number", "")),
-        "Slug": issue.get("slug", ""),
-        "Summary": html_text(issue.get("summary_html")),
-        "Links in the summary": html_links(issue.get("summary_html")),
-        **{f"Hero {k.lower()}": v for k, v in _image_fields(issue.get("hero_image")).items()},
+        "Title": issue.title,
+        "Number": str(issue.number),
+        "Slug": issue.slug,
+        "Summary": plain_text(issue.summary_html),
+        "Links in the summary": html_links(issue.summary_html),
+        **{f"Hero {k.lower()}": v for k, v in _image_fields(issue.hero_image).items()},
     }
 
 
-def _section_fields(section: dict) -> dict[str, str]:
+def _section_fields(section: SectionPart) -> dict[str, str]:
     return {
-        "Introduction": html_text(section.get("intro_html")),
-        "Links in the introduction": html_links(section.get("intro_html")),
+        "Introduction": plain_text(section.intro_html),
+        "Links in the introduction": html_links(section.intro_html),
     }
 
 
-def _entry_fields(entry: dict) -> dict[str, str]:
-    if entry.get("kind") == "paper":
+def _entry_fields(entry: Entry) -> dict[str, str]:
+    if entry.kind == "paper":
         fields = {
-            "Title": entry.get("title", ""),
-            "Authors": entry.get("authors", ""),
-            "arXiv id": entry.get("arxiv_id", ""),
-            "Paper link": entry.get("paper_url", ""),
-            "Code link": entry.get("code_url", ""),
-            "Demo link": entry.get("demo_url", ""),
-            "Why it matters": html_text(entry.get("summary_html")),
-            "Links in the text": html_links(entry.get("summary_html")),
+            "Title": entry.title,
+            "Authors": entry.authors,
+            "arXiv id": entry.arxiv_id,
+            "Paper link": entry.paper_url,
+            "Code link": entry.code_url,
+            "Demo link": entry.demo_url,
+            "Why it matters": plain_text(entry.summary_html),
+            "Links in the text": html_links(entry.summary_html),
         }
     else:
         fields = {
-            "Title": entry.get("title", ""),
-            "Link": entry.get("url", ""),
-            "Source": entry.get("source", ""),
-            "Commentary": html_text(entry.get("body_html")),
-            "Links in the text": html_links(entry.get("body_html")),
+            "Title": entry.title,
+            "Link": entry.url,
+            "Source": entry.source,
+            "Commentary": plain_text(entry.body_html),
+            "Links in the text": html_links(entry.body_html),
         }
-    return {**fields, **_image_fields(entry.get("image"))}
+    return {**fields, **_image_fields(entry.image)}
 
 
 def _changes(old: dict[str, str] | None, new: dict[str, str] | None) -> list[FieldChange]:
@@ -167,7 +166,7 @@ def _changes(old: dict[str, str] | None, new: dict[str, str] | None) -> list[Fie
     ]
 
 
-def _match(old: list[dict], new: list[dict], key, title) -> dict[int, int]:
+def _match(old: list, new: list, key, title) -> dict[int, int]:
     """Pair old and new positions: by key first, then by title among those left."""
     pairs: dict[int, int] = {}
     old_by_key = {key(o): i for i, o in enumerate(old)}
@@ -197,28 +196,27 @@ def _reordered(pairs: list[tuple[int, int]]) -> set[int]:
     return {i for i, j in by_old if j not in kept}
 
 
-def _entry_key(entry: dict):
-    return (entry.get("kind"), entry.get("id"))
+def _entry_key(entry: Entry):
+    return (entry.kind, entry.id)
 
 
-def _entry_title(entry: dict):
-    return (entry.get("kind"), entry.get("title", "").strip().casefold())
+def _entry_title(entry: Entry):
+    return (entry.kind, entry.title.strip().casefold())
 
 
-def _flatten(sections: list[dict]) -> list[tuple[int, dict]]:
-    return [(s, entry) for s, section in enumerate(sections) for entry in section["entries"]]
+def _flatten(sections) -> list[tuple[int, Entry]]:
+    return [(s, entry) for s, section in enumerate(sections) for entry in section.entries]
 
 
-def diff_snapshots(old: dict | None, new: dict) -> SnapshotDiff:
+def diff_snapshots(old: Snapshot | None, new: Snapshot) -> SnapshotDiff:
     """Compare two snapshots; with no `old`, everything in `new` is added."""
-    old = old or {"issue": {}, "sections": []}
-    old_sections, new_sections = old.get("sections", []), new.get("sections", [])
+    old_sections, new_sections = (old.sections if old else ()), new.sections
 
     section_pairs = _match(
         old_sections,
         new_sections,
-        key=lambda s: s.get("id"),
-        title=lambda s: s.get("title", "").strip().casefold(),
+        key=lambda s: s.id,
+        title=lambda s: s.title.strip().casefold(),
     )
     section_of_new = {j: i for i, j in section_pairs.items()}
     moved_sections = _reordered(list(section_pairs.items()))
@@ -243,8 +241,8 @@ def diff_snapshots(old: dict | None, new: dict) -> SnapshotDiff:
         before = old_sections[i] if i is not None else None
         change = SectionChange(
             status=ADDED if before is None else UNCHANGED,
-            title=section.get("title", ""),
-            old_title=before.get("title", "") if before else "",
+            title=section.title,
+            old_title=before.title if before else "",
             moved=i in moved_sections,
             fields=[]
             if before is None
@@ -274,37 +272,33 @@ def diff_snapshots(old: dict | None, new: dict) -> SnapshotDiff:
 
     # What was removed: sections at the end, entries where they used to be.
     removed = {
-        i: SectionChange(status=REMOVED, title=section.get("title", ""))
+        i: SectionChange(status=REMOVED, title=section.title)
         for i, section in enumerate(old_sections)
         if i not in section_pairs
     }
     for i, (s, entry) in enumerate(old_entries):
         if i not in entry_pairs:
             home = result_sections[section_pairs[s]] if s in section_pairs else removed[s]
-            home.entries.append(
-                EntryChange(REMOVED, entry.get("kind", "item"), entry.get("title", ""))
-            )
+            home.entries.append(EntryChange(REMOVED, entry.kind, entry.title))
             if home.status == UNCHANGED:
                 home.status = CHANGED
     result_sections.extend(removed.values())
 
-    issue_fields = _changes(
-        _issue_fields(old["issue"]) if old["issue"] else None, _issue_fields(new["issue"])
-    )
+    issue_fields = _changes(_issue_fields(old.issue) if old else None, _issue_fields(new.issue))
     return SnapshotDiff(issue_fields, result_sections)
 
 
 def _entry_change(
-    entry: dict, before: tuple[int, dict] | None, old_sections, reordered: bool, *, same_section
+    entry: Entry, before: tuple[int, Entry] | None, old_sections, reordered: bool, *, same_section
 ) -> EntryChange:
-    kind, title = entry.get("kind", "item"), entry.get("title", "")
+    kind, title = entry.kind, entry.title
     if before is None:
         return EntryChange(ADDED, kind, title)
     old_s, old_entry = before
     fields = _changes(_entry_fields(old_entry), _entry_fields(entry))
     moved = ""
     if not same_section:
-        moved = f"from “{old_sections[old_s].get('title', '')}”"
+        moved = f"from “{old_sections[old_s].title}”"
     elif reordered:
         moved = "within the section"
     return EntryChange(CHANGED if fields else UNCHANGED, kind, title, fields, moved)

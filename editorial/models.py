@@ -2,8 +2,71 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef, Subquery
 
 from newsletter.models import Issue, Revision
+
+# The events that freeze a revision for review.
+SUBMISSIONS = ("submit", "restore")
+
+
+class EventQuerySet(models.QuerySet):
+    """Reads of the audit trail: who submitted what, and the review queue built on it.
+
+    Events of one issue are ordered by id, not created_at: transitions of one issue are
+    serialised by its row lock, so ids follow their order, while created_at comes from
+    whichever web server's clock.
+    """
+
+    def submissions(self):
+        return self.filter(action__in=SUBMISSIONS)
+
+    def latest_submission(self, issue: Issue) -> "Event | None":
+        """The latest submit (or restore) of `issue`: it froze the revision under review."""
+        return (
+            self.filter(issue=issue).submissions().select_related("actor").order_by("-pk").first()
+        )
+
+    def last_for(self, issue: Issue) -> "Event | None":
+        return self.filter(issue=issue).select_related("actor").order_by("-pk").first()
+
+    def latest_value(self, field: str, *, actions=None) -> Subquery:
+        """`field` of the latest event of the outer query's issue, as a subquery."""
+        events = self.filter(issue=OuterRef("pk"))
+        if actions:
+            events = events.filter(action__in=actions)
+        return Subquery(events.order_by("-pk").values(field)[:1])
+
+    def waiting_for_review(self, user):
+        """Issues in review that `user` did not submit, the longest waiting first: one query."""
+        latest = self.latest_value
+        return (
+            Issue.objects.filter(state=Issue.State.IN_REVIEW)
+            .annotate(
+                submitted_by_id=latest("actor", actions=SUBMISSIONS),
+                submitted_by_name=latest("actor__username", actions=SUBMISSIONS),
+                submitted_at=latest("created_at", actions=SUBMISSIONS),
+                revision_number=latest("revision__number", actions=SUBMISSIONS),
+            )
+            .exclude(submitted_by_id=user.pk)
+            .order_by("submitted_at", "number")
+        )
+
+    def sent_back_to(self, user):
+        """Drafts `user` submitted whose latest event is a request for changes: one query."""
+        latest = self.latest_value
+        return (
+            Issue.objects.filter(state=Issue.State.DRAFT)
+            .annotate(
+                latest_action=latest("action"),
+                submitted_by_id=latest("actor", actions=SUBMISSIONS),
+                sent_back_by_name=latest("actor__username"),
+                sent_back_at=latest("created_at"),
+                sent_back_comment=latest("comment"),
+            )
+            .filter(latest_action="request_changes", submitted_by_id=user.pk)
+            .order_by("-sent_back_at")
+        )
 
 
 class Event(models.Model):
@@ -23,6 +86,8 @@ class Event(models.Model):
     # For schedule: the moment chosen; for the others, when the change took effect.
     effective_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

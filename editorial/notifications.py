@@ -1,6 +1,8 @@
 """Emails about the workflow: reviewers hear of submissions, submitters of decisions.
 
-Sent after the transaction commits, so a refused or rolled-back transition mails nobody.
+`on_transition` receives `editorial.signals.transition_performed` (connected in the app's
+`ready()`), sent after the transaction commits: a refused or rolled-back transition mails
+nobody.
 """
 
 import logging
@@ -13,6 +15,8 @@ from django.core.mail import send_mass_mail
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+from editorial.models import SUBMISSIONS, Event
 
 logger = logging.getLogger(__name__)
 _muted: ContextVar[bool] = ContextVar("editorial_notifications_muted", default=False)
@@ -56,11 +60,10 @@ def reviewers():
 
 
 def recipients_for(event) -> list[str]:
-    from editorial.workflow import submitter
-
-    if event.action in ("submit", "restore"):
+    if event.action in SUBMISSIONS:
         return sorted({u.email for u in reviewers() if u != event.actor})
-    person = submitter(event.issue)
+    submission = Event.objects.latest_submission(event.issue)
+    person = submission.actor if submission else None
     if person is None or not person.email or person == event.actor:
         return []
     return [person.email]
@@ -91,3 +94,9 @@ def send_for(event) -> int:
         # A mail server being down must not undo an editorial decision already made.
         logger.exception("Could not send the %s email for %s", event.action, event.issue)
         return 0
+
+
+def on_transition(sender, *, event, **kwargs) -> None:
+    """The receiver of `transition_performed`: mail whoever the event concerns, unless muted."""
+    if not is_muted():
+        send_for(event)

@@ -14,8 +14,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from editorial.models import ShareLinkKey
+from newsletter.content.build import build_snapshot
+from newsletter.content.snapshot import Snapshot
 from newsletter.models import Issue, Revision
-from newsletter.snapshots import build_snapshot
 
 WORKING = "working"
 SHARE_SALT = "editorial.share"
@@ -122,7 +123,7 @@ class Preview:
     """What a preview page renders: a snapshot and, for a revision, that revision."""
 
     issue: Issue
-    snapshot: dict
+    snapshot: Snapshot
     revision: Revision | None = None
 
 
@@ -134,7 +135,7 @@ def preview_for(issue: Issue, target: Target) -> Preview:
     if target == WORKING:
         return Preview(issue, build_snapshot(issue))
     revision = Revision.objects.get(issue=issue, number=target)
-    return Preview(issue, revision.snapshot, revision)
+    return Preview(issue, revision.content, revision)
 
 
 def page_revision(preview: Preview) -> Revision:
@@ -145,7 +146,10 @@ def page_revision(preview: Preview) -> Revision:
     the issue first went live, up to the moment this revision does.
     """
     revision = preview.revision or Revision(
-        issue=preview.issue, number=0, snapshot=preview.snapshot
+        issue=preview.issue,
+        number=0,
+        issue_number=preview.snapshot.issue.number,
+        snapshot=preview.snapshot.to_json(),
     )
     revision.first_published = None
     if revision.go_live_at is not None:

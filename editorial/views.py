@@ -23,7 +23,7 @@ from editorial import previews
 from editorial.diff import diff_snapshots
 from editorial.workflow import live_revision
 from newsletter.models import Issue, Revision
-from newsletter.views import page_description as describe
+from newsletter.reader.views import page_description
 
 VIEW_ISSUE = "newsletter.view_issue"
 VIEW_REVISION = "newsletter.view_revision"
@@ -61,7 +61,7 @@ def _render_preview(request, preview: previews.Preview, banner: dict) -> HttpRes
         {
             "snapshot": snapshot,
             "revision": previews.page_revision(preview),
-            "description": describe(snapshot),
+            "description": page_description(snapshot),
             "banner": banner,
         },
     )
@@ -112,7 +112,7 @@ def diff(request, pk: int, number: int):
             "other": live,
             "same": live is not None and live.pk == revision.pk,
             "missing": "No revision of this issue is live, so there is nothing to compare with.",
-            "diff": diff_snapshots(live.snapshot, revision.snapshot) if live else None,
+            "diff": diff_snapshots(live.content, revision.content) if live else None,
         },
         {
             "name": "previous",
@@ -121,7 +121,7 @@ def diff(request, pk: int, number: int):
             "same": False,
             "same_as_live": previous is not None and live is not None and previous.pk == live.pk,
             "missing": f"Revision {number} is the first revision of this issue.",
-            "diff": diff_snapshots(previous.snapshot, revision.snapshot) if previous else None,
+            "diff": diff_snapshots(previous.content, revision.content) if previous else None,
         },
     ]
     context = {

@@ -9,6 +9,7 @@ the approved revision on the issue's timeline: the revision live at that moment 
 there, and the new one runs until the next revision already scheduled, if any.
 """
 
+import contextvars
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,10 +19,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from editorial import notifications
 from editorial.models import Event
+from editorial.signals import transition_performed
+from newsletter.content.freeze import freeze
 from newsletter.models import Issue, Revision
-from newsletter.revisions import freeze
 
 DRAFT, IN_REVIEW, APPROVED = Issue.State.DRAFT, Issue.State.IN_REVIEW, Issue.State.APPROVED
 ANY_STATE = (DRAFT, IN_REVIEW, APPROVED)
@@ -48,15 +49,15 @@ class Context:
     now: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Transition:
     action: str
     label: str
-    sources: tuple[str, ...]
-    target: str | None  # None: the issue's state does not change
-    permission: str
+    sources: tuple[str, ...]  # the states it can start from
+    target: str | None  # the state it leaves the issue in; None: unchanged
+    permission: str  # who may: "app_label.codename"
     guard: Callable[[Context], str | None]  # a reason to refuse, or None
-    effect: Callable[[Context], Revision | None]  # the revision it acted on
+    effect: Callable[[Context], Revision | None]  # does it; returns the revision acted on
     comment_required: bool = False
     needs_time: bool = False
     needs_revision: bool = False
@@ -66,23 +67,16 @@ class Transition:
 # Reads -------------------------------------------------------------------------------
 
 
-def _latest_submission(issue: Issue) -> Event | None:
-    # By id, not created_at: transitions of one issue are serialised by its row lock, so ids
-    # follow their order, while created_at comes from whichever web server's clock.
-    submissions = issue.events.filter(action__in=("submit", "restore")).select_related("actor")
-    return submissions.order_by("-pk").first()
-
-
 def revision_in_review(issue: Issue) -> Revision | None:
     """The revision frozen by the latest submit (or restore): the one reviewed and published."""
     if issue.state == DRAFT:
         return None
-    event = _latest_submission(issue)
+    event = Event.objects.latest_submission(issue)
     return event.revision if event else None
 
 
 def submitter(issue: Issue):
-    event = _latest_submission(issue)
+    event = Event.objects.latest_submission(issue)
     return event.actor if event else None
 
 
@@ -167,7 +161,7 @@ def _submit(ctx: Context) -> Revision:
 
 
 def _restore(ctx: Context) -> Revision:
-    return freeze(ctx.issue, by=ctx.by, snapshot=ctx.revision.snapshot)
+    return freeze(ctx.issue, by=ctx.by, snapshot=ctx.revision.content)
 
 
 def _nothing(ctx: Context) -> Revision | None:
@@ -227,48 +221,100 @@ TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
         Transition(
-            "submit", "Submit for review", (DRAFT,), IN_REVIEW, SUBMIT, _no_guard, _submit,
+            action="submit",
+            label="Submit for review",
+            sources=(DRAFT,),
+            target=IN_REVIEW,
+            permission=SUBMIT,
+            guard=_no_guard,
+            effect=_submit,
             description="Freezes the working copy as a new revision for review.",
         ),
         Transition(
-            "withdraw", "Withdraw", (IN_REVIEW, APPROVED), DRAFT, SUBMIT, _only_the_submitter,
-            _nothing, description="Takes the issue back to draft to keep editing.",
+            action="withdraw",
+            label="Withdraw",
+            sources=(IN_REVIEW, APPROVED),
+            target=DRAFT,
+            permission=SUBMIT,
+            guard=_only_the_submitter,
+            effect=_nothing,
+            description="Takes the issue back to draft to keep editing.",
         ),
         Transition(
-            "request_changes", "Request changes", (IN_REVIEW, APPROVED), DRAFT, REVIEW,
-            _no_guard, _nothing, comment_required=True,
+            action="request_changes",
+            label="Request changes",
+            sources=(IN_REVIEW, APPROVED),
+            target=DRAFT,
+            permission=REVIEW,
+            guard=_no_guard,
+            effect=_nothing,
+            comment_required=True,
             description="Sends the issue back to its editor, saying what to change.",
         ),
         Transition(
-            "approve", "Approve", (IN_REVIEW,), APPROVED, REVIEW, _not_the_submitter, _nothing,
+            action="approve",
+            label="Approve",
+            sources=(IN_REVIEW,),
+            target=APPROVED,
+            permission=REVIEW,
+            guard=_not_the_submitter,
+            effect=_nothing,
             description="Approves the revision under review for publication.",
         ),
         Transition(
-            "publish", "Publish now", (APPROVED,), DRAFT, PUBLISH,
-            _approved_revision_unpublished, _publish,
+            action="publish",
+            label="Publish now",
+            sources=(APPROVED,),
+            target=DRAFT,
+            permission=PUBLISH,
+            guard=_approved_revision_unpublished,
+            effect=_publish,
             description="The approved revision goes live now.",
         ),
         Transition(
-            "schedule", "Schedule", (APPROVED,), DRAFT, PUBLISH, _schedulable, _schedule,
+            action="schedule",
+            label="Schedule",
+            sources=(APPROVED,),
+            target=DRAFT,
+            permission=PUBLISH,
+            guard=_schedulable,
+            effect=_schedule,
             needs_time=True,
             description="The approved revision goes live at the chosen second.",
         ),
         Transition(
-            "cancel_schedule", "Cancel schedule", ANY_STATE, None, PUBLISH,
-            _has_scheduled_revision, _cancel_schedule,
+            action="cancel_schedule",
+            label="Cancel schedule",
+            sources=ANY_STATE,
+            target=None,
+            permission=PUBLISH,
+            guard=_has_scheduled_revision,
+            effect=_cancel_schedule,
             description="The scheduled revision will not go live.",
         ),
         Transition(
-            "unpublish", "Unpublish", ANY_STATE, None, PUBLISH, _has_live_revision, _unpublish,
+            action="unpublish",
+            label="Unpublish",
+            sources=ANY_STATE,
+            target=None,
+            permission=PUBLISH,
+            guard=_has_live_revision,
+            effect=_unpublish,
             description="Takes the issue off every public page now.",
         ),
         Transition(
-            "restore", "Restore this revision", (DRAFT,), IN_REVIEW, SUBMIT, _restorable,
-            _restore, needs_revision=True,
+            action="restore",
+            label="Restore this revision",
+            sources=(DRAFT,),
+            target=IN_REVIEW,
+            permission=SUBMIT,
+            guard=_restorable,
+            effect=_restore,
+            needs_revision=True,
             description="Submits a copy of an older revision for review.",
         ),
     ]
-}  # fmt: skip
+}
 
 
 # Entry points ------------------------------------------------------------------------
@@ -277,7 +323,7 @@ TRANSITIONS: dict[str, Transition] = {
 def _latest_change(issue: Issue) -> str:
     """Who moved the issue last, and when: a button clicked on a page opened before someone
     else acted (or two people clicking at once) gets told what happened meanwhile."""
-    event = issue.events.select_related("actor").order_by("-pk").first()
+    event = Event.objects.last_for(issue)
     if event is None or event.action not in TRANSITIONS:
         return ""
     who = (event.actor.get_full_name() or event.actor.get_username()) if event.actor else "someone"
@@ -363,8 +409,11 @@ def perform(
             comment=comment,
             effective_at=at if action == "schedule" else ctx.now,
         )
-        if not notifications.is_muted():
-            transaction.on_commit(lambda: notifications.send_for(event))
+        # After commit, in the caller's context: receivers see what the caller set (muting).
+        context = contextvars.copy_context()
+        transaction.on_commit(
+            lambda: context.run(transition_performed.send, sender=Transition, event=event)
+        )
     # The caller's object must not save the old state or version back over these.
     caller_issue.refresh_from_db(fields=["state", "version", "updated_at", "updated_by"])
     return event

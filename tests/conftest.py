@@ -6,8 +6,8 @@ from django.core.cache import cache
 
 from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS, ensure_groups
 from newsletter.models import Issue, Item, Paper, Section
-from tests.reader_helpers import make_image
-from tests.workflow_helpers import publish
+from tests.helpers.reader import make_image
+from tests.helpers.workflow import publish
 
 
 @pytest.fixture(autouse=True)

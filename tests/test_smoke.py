@@ -1,4 +1,4 @@
-from tests.workflow_helpers import publish
+from tests.helpers.workflow import publish
 
 
 def test_a_published_issue_is_served_at_its_canonical_url(client, make_issue, editor):

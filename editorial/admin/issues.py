@@ -1,8 +1,9 @@
-"""The workflow in the admin: the issue page's workflow panel, its buttons, the calendar.
+"""The issue page with the workflow: its panel, its buttons, the publication calendar.
 
-`newsletter` must not know about the workflow, so this module swaps newsletter's IssueAdmin
-for a subclass that adds it. Every button posts to `transition_view`, which runs
-`editorial.workflow.perform`: the transition table decides what is allowed, not this page.
+`newsletter` knows nothing of the workflow, so it leaves the issue page unregistered and
+this module registers a subclass of its IssueAdmin that adds the workflow. Every button
+posts to `transition_view`, which runs `editorial.workflow.perform`: the transition table
+decides what is allowed, not this page.
 """
 
 import re
@@ -14,18 +15,16 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from editorial import sitetime
-from editorial.models import Event
+from editorial.models import SUBMISSIONS, Event
 from editorial.workflow import (
-    REVIEW,
-    SUBMIT,
     TRANSITIONS,
     TransitionNotAllowed,
     available_actions,
@@ -35,19 +34,10 @@ from editorial.workflow import (
     scheduled_revisions,
     submitter,
 )
-from newsletter.admin import IssueAdmin, ReadOnlyAdmin
+from newsletter.admin.issues import IssueAdmin
 from newsletter.models import Issue, Revision
 
 STATE_LABELS = dict(Issue.State.choices)
-SUBMISSIONS = ("submit", "restore")
-
-
-def reverse_or_none(name: str, *args) -> str | None:
-    """A URL of the preview/diff/share pages, or None while those are not installed."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def publication_status(revision: Revision, now: datetime) -> str:
@@ -73,57 +63,6 @@ def sent_back_event(issue: Issue, events: list[Event]) -> Event | None:
         if event.action in SUBMISSIONS:
             return None
     return None
-
-
-# The review queue on the admin index -------------------------------------------------
-
-
-def _latest_event(field: str, *, actions=None):
-    events = Event.objects.filter(issue=OuterRef("pk"))
-    if actions:
-        events = events.filter(action__in=actions)
-    # By id, as the workflow does: one issue's transitions are serialised by its row lock.
-    return Subquery(events.order_by("-pk").values(field)[:1])
-
-
-def waiting_for_review(user):
-    """Issues in review that `user` did not submit, the longest waiting first: one query."""
-    return (
-        Issue.objects.filter(state=Issue.State.IN_REVIEW)
-        .annotate(
-            submitted_by_id=_latest_event("actor", actions=SUBMISSIONS),
-            submitted_by_name=_latest_event("actor__username", actions=SUBMISSIONS),
-            submitted_at=_latest_event("created_at", actions=SUBMISSIONS),
-            revision_number=_latest_event("revision__number", actions=SUBMISSIONS),
-        )
-        .exclude(submitted_by_id=user.pk)
-        .order_by("submitted_at", "number")
-    )
-
-
-def sent_back_to(user):
-    """Drafts `user` submitted whose latest event is a request for changes: one query."""
-    return (
-        Issue.objects.filter(state=Issue.State.DRAFT)
-        .annotate(
-            latest_action=_latest_event("action"),
-            submitted_by_id=_latest_event("actor", actions=SUBMISSIONS),
-            sent_back_by_name=_latest_event("actor__username"),
-            sent_back_at=_latest_event("created_at"),
-            sent_back_comment=_latest_event("comment"),
-        )
-        .filter(latest_action="request_changes", submitted_by_id=user.pk)
-        .order_by("-sent_back_at")
-    )
-
-
-def review_queue(user) -> dict:
-    queue = {"can_review": user.has_perm(REVIEW), "can_submit": user.has_perm(SUBMIT)}
-    if queue["can_review"]:
-        queue["waiting"] = list(waiting_for_review(user))
-    if queue["can_submit"]:
-        queue["sent_back"] = list(sent_back_to(user))
-    return queue
 
 
 # The issue admin ---------------------------------------------------------------------
@@ -175,10 +114,10 @@ class WorkflowIssueAdmin(IssueAdmin):
         revisions = list(issue.revisions.select_related("created_by").order_by("-number"))
         for revision in revisions:
             revision.status = publication_status(revision, now)
-            revision.preview_url = reverse_or_none(
-                "editorial:preview-revision", issue.pk, revision.number
+            revision.preview_url = reverse(
+                "editorial:preview-revision", args=(issue.pk, revision.number)
             )
-            revision.diff_url = reverse_or_none("editorial:diff", issue.pk, revision.number)
+            revision.diff_url = reverse("editorial:diff", args=(issue.pk, revision.number))
         by_number = {revision.number: revision for revision in revisions}
         for event in events:
             transition = TRANSITIONS.get(event.action)
@@ -208,9 +147,9 @@ class WorkflowIssueAdmin(IssueAdmin):
             "zone": sitetime.zone_name(),
             "zone_now": sitetime.describe(now).abbreviation,
             "now_input": sitetime.to_input_value(now),
-            "preview_url": reverse_or_none("editorial:preview-working-copy", issue.pk),
-            "share_create_url": reverse_or_none("editorial:share-create", issue.pk),
-            "share_revoke_url": reverse_or_none("editorial:share-revoke", issue.pk),
+            "preview_url": reverse("editorial:preview-working-copy", args=(issue.pk,)),
+            "share_create_url": reverse("editorial:share-create", args=(issue.pk,)),
+            "share_revoke_url": reverse("editorial:share-revoke", args=(issue.pk,)),
             "calendar_url": reverse("admin:newsletter_issue_calendar"),
         }
 
@@ -229,7 +168,7 @@ class WorkflowIssueAdmin(IssueAdmin):
         elif transition.action == "cancel_schedule" and len(scheduled) > 1:
             form["choices"] = scheduled
         elif transition.action == "approve" and in_review is not None:
-            form["diff_url"] = reverse_or_none("editorial:diff", issue.pk, in_review.number)
+            form["diff_url"] = reverse("editorial:diff", args=(issue.pk, in_review.number))
         return form
 
     # Transitions ---------------------------------------------------------------------
@@ -312,14 +251,9 @@ class WorkflowIssueAdmin(IssueAdmin):
         start = datetime(month.year, month.month, 1, tzinfo=tz)
         end = datetime(following.year, following.month, 1, tzinfo=tz)
         now = timezone.now()
-        revisions = (
-            Revision.objects.filter(
-                Q(go_live_at__gte=start, go_live_at__lt=end)
-                | Q(ends_at__gte=start, ends_at__lt=end)
-            )
-            .select_related("issue")
-            .defer("search_vector")
-        )
+        revisions = Revision.objects.filter(
+            Q(go_live_at__gte=start, go_live_at__lt=end) | Q(ends_at__gte=start, ends_at__lt=end)
+        ).select_related("issue")
         entries = []
         for revision in revisions:
             status = publication_status(revision, now)
@@ -371,28 +305,4 @@ class WorkflowIssueAdmin(IssueAdmin):
         return today.replace(day=1)
 
 
-admin.site.unregister(Issue)
 admin.site.register(Issue, WorkflowIssueAdmin)
-
-
-@admin.register(Event)
-class EventAdmin(ReadOnlyAdmin):
-    """The audit trail: written only by the workflow, read here."""
-
-    list_display = ("created_at", "issue", "action", "from_state", "to_state", "actor", "revision")
-    list_filter = ("action", "to_state")
-    list_select_related = ("issue", "actor", "revision")
-    search_fields = ("issue__title", "comment", "actor__username")
-    date_hierarchy = "created_at"
-    fields = (
-        "issue",
-        "revision",
-        "action",
-        "from_state",
-        "to_state",
-        "actor",
-        "comment",
-        "effective_at",
-        "created_at",
-    )
-    readonly_fields = fields

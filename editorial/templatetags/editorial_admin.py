@@ -4,7 +4,8 @@ from django import template
 from django.utils.html import format_html
 
 from editorial import sitetime
-from editorial.admin import review_queue as queue_for
+from editorial.models import Event
+from editorial.workflow import REVIEW, SUBMIT
 
 register = template.Library()
 
@@ -33,5 +34,11 @@ def site_time_text(value):
 
 @register.inclusion_tag("editorial/review_queue.html", takes_context=True)
 def review_queue(context):
+    """The admin home page's queue: issues waiting for `user`'s review, drafts sent back."""
     user = context["request"].user
-    return {"queue": queue_for(user), "request": context["request"]}
+    queue = {"can_review": user.has_perm(REVIEW), "can_submit": user.has_perm(SUBMIT)}
+    if queue["can_review"]:
+        queue["waiting"] = list(Event.objects.waiting_for_review(user))
+    if queue["can_submit"]:
+        queue["sent_back"] = list(Event.objects.sent_back_to(user))
+    return {"queue": queue, "request": context["request"]}

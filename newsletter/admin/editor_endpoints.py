@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_POST
 
-from newsletter import images
-from newsletter.markdown import render
+from newsletter.content import images
+from newsletter.content.markdown import render
 
 
 @require_POST

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from newsletter import images
+from newsletter.content import images
 from newsletter.models import Image
 
 ACCEPT = "image/jpeg,image/png,image/gif,image/webp"

@@ -14,11 +14,7 @@ THUMBNAIL_WIDTH = 120
 
 def thumbnail_url(image) -> str:
     """The smallest rendition of an image, or the original file when it has none."""
-    renditions = [r for r in image.renditions or [] if r.get("name")]
-    if renditions:
-        smallest = min(renditions, key=lambda r: r.get("width") or 0)
-        return image.file.storage.url(smallest["name"])
-    return image.file.url if image.file else ""
+    return image.url_at_least(0)
 
 
 def thumbnail(image, *, width=THUMBNAIL_WIDTH):

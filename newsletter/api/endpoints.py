@@ -6,16 +6,16 @@ issue does not exist here before its time. Everything comes from the live snapsh
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models.fields.json import KeyTransform
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Status
 
-from newsletter import caching
-from newsletter.absolute import absolute, site_base
-from newsletter.api_schemas import IssueDetail, IssuePage, Message
-from newsletter.feeds import content_html, issue_url
-from newsletter.views import live_issues, live_issues_in_full
+from newsletter.api.schemas import IssueDetail, IssuePage, Message
+from newsletter.content.snapshot import Entry, ImageRef
+from newsletter.models import Revision
+from newsletter.reader.addresses import absolute, site_base
+from newsletter.reader.feeds import content_html
+from newsletter.reader.http import public_until_next_change
 
 PAGE_SIZE = 20
 
@@ -31,68 +31,77 @@ api = NinjaAPI(
 )
 
 
-def _picture(image: dict | None, base: str) -> dict | None:
+def _picture(image: ImageRef | None, base: str) -> dict | None:
     if image is None:
         return None
-    fields = ("width", "height", "alt", "caption", "credit", "credit_url")
     return {
-        "url": absolute(image["url"], base),
-        **{name: image[name] for name in fields},
+        "url": absolute(image.url, base),
+        "width": image.width,
+        "height": image.height,
+        "alt": image.alt,
+        "caption": image.caption,
+        "credit": image.credit,
+        "credit_url": image.credit_url,
         "renditions": [
-            {"url": absolute(r["url"], base), "width": r["width"], "height": r["height"]}
-            for r in image["renditions"]
+            {"url": absolute(r.url, base), "width": r.width, "height": r.height}
+            for r in image.renditions
         ],
     }
 
 
-def _summary(issue: dict, revision, base: str) -> dict:
-    url = issue_url({"issue": issue}, base)
+def _summary(revision: Revision, base: str) -> dict:
+    issue = revision.heading
+    url = absolute(revision.get_absolute_url(), base)
     return {
-        "number": issue["number"],
-        "title": issue["title"],
-        "slug": issue["slug"],
+        "number": issue.number,
+        "title": issue.title,
+        "slug": issue.slug,
         "url": url,
-        "published_at": revision.first_published,
+        "published_at": revision.published_at,
         "updated_at": revision.go_live_at,
-        "summary_html": content_html(issue["summary_html"], url),
-        "hero_image": _picture(issue["hero_image"], base),
+        "summary_html": content_html(issue.summary_html, url),
+        "hero_image": _picture(issue.hero_image, base),
     }
 
 
-def _entry(entry: dict, page: str, base: str) -> dict:
-    common = {"kind": entry["kind"], "anchor": entry["anchor"], "url": f"{page}#{entry['anchor']}"}
-    picture = _picture(entry["image"], base)
-    if entry["kind"] == "paper":
-        fields = ("title", "authors", "arxiv_id", "arxiv_url", "paper_url", "code_url", "demo_url")
+def _entry(entry: Entry, page: str, base: str) -> dict:
+    common = {"kind": entry.kind, "anchor": entry.anchor, "url": f"{page}#{entry.anchor}"}
+    picture = _picture(entry.image, base)
+    if entry.kind == "paper":
         return {
             **common,
-            **{name: entry[name] for name in fields},
-            "summary_html": content_html(entry["summary_html"], page),
+            "title": entry.title,
+            "authors": entry.authors,
+            "arxiv_id": entry.arxiv_id,
+            "arxiv_url": entry.arxiv_url,
+            "paper_url": entry.paper_url,
+            "code_url": entry.code_url,
+            "demo_url": entry.demo_url,
+            "summary_html": content_html(entry.summary_html, page),
             "image": picture,
         }
     return {
         **common,
-        "title": entry["title"],
-        "link": entry["url"],
-        "source": entry["source"],
-        "body_html": content_html(entry["body_html"], page),
+        "title": entry.title,
+        "link": entry.url,
+        "source": entry.source,
+        "body_html": content_html(entry.body_html, page),
         "image": picture,
     }
 
 
-def _detail(revision, base: str) -> dict:
-    snapshot = revision.snapshot
-    issue = _summary(snapshot["issue"], revision, base)
+def _detail(revision: Revision, base: str) -> dict:
+    issue = _summary(revision, base)
     page = issue["url"]
     sections = [
         {
-            "anchor": section["anchor"],
-            "url": f"{page}#{section['anchor']}",
-            "title": section["title"],
-            "intro_html": content_html(section["intro_html"], page),
-            "entries": [_entry(entry, page, base) for entry in section["entries"]],
+            "anchor": section.anchor,
+            "url": f"{page}#{section.anchor}",
+            "title": section.title,
+            "intro_html": content_html(section.intro_html, page),
+            "entries": [_entry(entry, page, base) for entry in section.entries],
         }
-        for section in snapshot["sections"]
+        for section in revision.content.sections
     ]
     return {**issue, "sections": sections}
 
@@ -111,26 +120,21 @@ def list_issues(request: HttpRequest, response: HttpResponse, page: Query[int] =
     """Twenty issues a page, each with its summary; `next` and `previous` link the pages."""
     at = timezone.now()
     # Only the issue part of each snapshot: a list needs no sections.
-    revisions = (
-        live_issues(at)
-        .annotate(head=KeyTransform("issue", "snapshot"))
-        .only("id", "go_live_at", "ends_at")
-    )
+    revisions = Revision.objects.live_issues(at).headings()
     try:
         current = Paginator(revisions, PAGE_SIZE).page(page)
     except InvalidPage:
         return Status(404, {"detail": "No such page."})
     rows = list(current.object_list)
     base = site_base(request)
-    change = rows[0].next_change if rows else caching.upcoming_change(at)
-    caching.cache_publicly(response, at=at, change=change)
+    public_until_next_change(response, at=at, rows=rows)
     return {
         "count": current.paginator.count,
         "page": current.number,
         "pages": current.paginator.num_pages,
         "next": _page_url(request, page + 1) if current.has_next() else None,
         "previous": _page_url(request, page - 1) if current.has_previous() else None,
-        "items": [_summary(row.head, row, base) for row in rows],
+        "items": [_summary(row, base) for row in rows],
     }
 
 
@@ -143,8 +147,8 @@ def list_issues(request: HttpRequest, response: HttpResponse, page: Query[int] =
 def get_issue(request: HttpRequest, response: HttpResponse, number: int):
     """Every section and entry of the issue, as its page shows them."""
     at = timezone.now()
-    revision = live_issues_in_full(at).filter(issue_number=number).first()
+    revision = Revision.objects.live_issues(at).in_full().filter(issue_number=number).first()
     if revision is None:
         return Status(404, {"detail": "No published issue has that number."})
-    caching.cache_publicly(response, at=at, change=revision.next_change)
+    public_until_next_change(response, at=at, rows=[revision])
     return _detail(revision, site_base(request))

@@ -1,7 +1,7 @@
-"""Freeze the working copy of an issue into the snapshot dict that every page renders.
+"""Build the typed snapshot of an issue's working copy: what every view of the issue renders.
 
-Markdown is rendered here, once; readers' requests never run it. The same function
-builds the admin preview on the fly, so the preview is exactly what readers will see.
+Markdown is rendered here, once; readers' requests never run it. Freezing a revision and
+the admin preview both call `build_snapshot`, so the preview is exactly what readers see.
 """
 
 import re
@@ -11,33 +11,41 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils.text import slugify
 
-from newsletter.markdown import render
+from newsletter.content.markdown import render
+from newsletter.content.snapshot import (
+    ImageRef,
+    IssuePart,
+    ItemEntry,
+    PaperEntry,
+    Rendition,
+    SectionPart,
+    Snapshot,
+)
 from newsletter.models import Image, Issue
 
-SNAPSHOT_SCHEMA = 1
 _MEDIA_SRC = re.compile(r'<img[^>]*? src="' + re.escape(settings.MEDIA_URL) + r'([^"]+)"')
 
 
-def image_ref(image: Image | None) -> dict | None:
+def image_ref(image: Image | None) -> ImageRef | None:
     """Everything a template needs to show an image, frozen with the revision."""
     if image is None:
         return None
-    renditions = [
-        {"url": default_storage.url(r["name"]), "width": r["width"], "height": r["height"]}
+    renditions = tuple(
+        Rendition(url=default_storage.url(r["name"]), width=r["width"], height=r["height"])
         for r in image.renditions
-    ]
-    return {
-        "id": image.pk,
-        "url": image.file.url,
-        "width": image.width,
-        "height": image.height,
-        "alt": image.alt_text,
-        "caption": image.caption,
-        "credit": image.credit,
-        "credit_url": safe_url(image.credit_url),
-        "renditions": renditions,
-        "srcset": ", ".join(f"{r['url']} {r['width']}w" for r in renditions),
-    }
+    )
+    return ImageRef(
+        id=image.pk,
+        url=image.file.url,
+        width=image.width,
+        height=image.height,
+        alt=image.alt_text,
+        caption=image.caption,
+        credit=image.credit,
+        credit_url=safe_url(image.credit_url),
+        renditions=renditions,
+        srcset=", ".join(f"{r.url} {r.width}w" for r in renditions),
+    )
 
 
 def safe_url(url: str) -> str:
@@ -46,16 +54,22 @@ def safe_url(url: str) -> str:
     return url if urlsplit(url).scheme.lower() in {"http", "https"} else ""
 
 
-def _anchor(prefix: str, text: str, taken: set[str]) -> str:
-    base = f"{prefix}-{slugify(text)[:60]}".rstrip("-") or prefix
-    anchor, n = base, 2
-    while anchor in taken:
-        anchor, n = f"{base}-{n}", n + 1
-    taken.add(anchor)
-    return anchor
+class _Anchors:
+    """Unique, readable fragment ids for one page: `item-fine-tuning`, `item-fine-tuning-2`."""
+
+    def __init__(self):
+        self.taken: set[str] = set()
+
+    def __call__(self, prefix: str, text: str) -> str:
+        base = f"{prefix}-{slugify(text)[:60]}".rstrip("-") or prefix
+        anchor, n = base, 2
+        while anchor in self.taken:
+            anchor, n = f"{base}-{n}", n + 1
+        self.taken.add(anchor)
+        return anchor
 
 
-def build_snapshot(issue: Issue) -> dict:
+def build_snapshot(issue: Issue) -> Snapshot:
     """Return the frozen, rendered form of `issue` and all it contains, in order."""
     images: dict[int, Image] = {}
 
@@ -64,80 +78,62 @@ def build_snapshot(issue: Issue) -> dict:
             images[image.pk] = image
         return image_ref(image)
 
-    anchors: set[str] = set()
+    anchor = _Anchors()
     sections = []
-    html_parts = []
     for section in issue.sections.prefetch_related("items__image", "papers__image"):
-        intro_html = render(section.intro, top_heading=3)
-        html_parts.append(intro_html)
-        entries = []
-        for item in section.items.all():
-            body_html = render(item.body)
-            html_parts.append(body_html)
-            entries.append(
-                {
-                    "kind": "item",
-                    "id": item.pk,
-                    "anchor": _anchor("item", item.title, anchors),
-                    "title": item.title,
-                    "url": safe_url(item.url),
-                    "source": item.source,
-                    "body_html": body_html,
-                    "image": ref(item.image),
-                }
+        entries = [
+            ItemEntry(
+                id=item.pk,
+                anchor=anchor("item", item.title),
+                title=item.title,
+                url=safe_url(item.url),
+                source=item.source,
+                body_html=render(item.body),
+                image=ref(item.image),
             )
-        for paper in section.papers.all():
-            summary_html = render(paper.summary)
-            html_parts.append(summary_html)
-            entries.append(
-                {
-                    "kind": "paper",
-                    "id": paper.pk,
-                    "anchor": _anchor("paper", paper.title, anchors),
-                    "title": paper.title,
-                    "authors": paper.authors,
-                    "arxiv_id": paper.arxiv_id,
-                    "arxiv_url": f"https://arxiv.org/abs/{paper.arxiv_id}"
-                    if paper.arxiv_id
-                    else "",
-                    "paper_url": safe_url(paper.paper_url),
-                    "code_url": safe_url(paper.code_url),
-                    "demo_url": safe_url(paper.demo_url),
-                    "summary_html": summary_html,
-                    "image": ref(paper.image),
-                }
+            for item in section.items.all()
+        ]
+        entries += [
+            PaperEntry(
+                id=paper.pk,
+                anchor=anchor("paper", paper.title),
+                title=paper.title,
+                authors=paper.authors,
+                arxiv_id=paper.arxiv_id,
+                arxiv_url=f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else "",
+                paper_url=safe_url(paper.paper_url),
+                code_url=safe_url(paper.code_url),
+                demo_url=safe_url(paper.demo_url),
+                summary_html=render(paper.summary),
+                image=ref(paper.image),
             )
+            for paper in section.papers.all()
+        ]
         sections.append(
-            {
-                "id": section.pk,
-                "anchor": _anchor("section", section.title, anchors),
-                "title": section.title,
-                "intro_html": intro_html,
-                "entries": entries,
-            }
+            SectionPart(
+                id=section.pk,
+                anchor=anchor("section", section.title),
+                title=section.title,
+                intro_html=render(section.intro, top_heading=3),
+                entries=tuple(entries),
+            )
         )
 
-    summary_html = render(issue.summary, top_heading=2)
-    html_parts.append(summary_html)
-    hero = ref(issue.hero_image)
+    head = IssuePart(
+        id=issue.pk,
+        number=issue.number,
+        title=issue.title,
+        slug=issue.slug,
+        summary_html=render(issue.summary, top_heading=2),
+        hero_image=ref(issue.hero_image),
+    )
+    snapshot = Snapshot(issue=head, sections=tuple(sections), image_ids=())
 
     # Pictures dropped into markdown bodies are Images too: reference them so that a
     # published picture cannot be deleted from under the page.
-    names = {name for part in html_parts for name in _MEDIA_SRC.findall(part)}
+    names = {name for part in snapshot.html_fragments() for name in _MEDIA_SRC.findall(part)}
     if names:
         for image in Image.objects.filter(file__in=names):
             images[image.pk] = image
 
-    return {
-        "schema": SNAPSHOT_SCHEMA,
-        "issue": {
-            "id": issue.pk,
-            "number": issue.number,
-            "title": issue.title,
-            "slug": issue.slug,
-            "summary_html": summary_html,
-            "hero_image": hero,
-        },
-        "sections": sections,
-        "image_ids": sorted(images),
-    }
+    return Snapshot(issue=head, sections=snapshot.sections, image_ids=tuple(sorted(images)))

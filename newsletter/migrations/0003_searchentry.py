@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 def index_existing_revisions(apps, schema_editor):
     # Revisions frozen before search existed: index them the way freeze() now does.
-    from newsletter.search import write_entries
+    from newsletter.content.search_index import write_entries
 
     Revision = apps.get_model("newsletter", "Revision")
     SearchEntry = apps.get_model("newsletter", "SearchEntry")

@@ -1,182 +1,37 @@
-"""The content: the working copy (Issue, Section, Item, Paper), images, and revisions.
+"""Revisions: immutable, frozen copies of an issue, and the one read model of what is public.
 
-Public pages read only `Revision.objects.live()`; nothing public reads the working copy.
+A revision is live while go_live_at <= now < coalesce(ends_at, infinity). Every public
+read (pages, feeds, sitemap, search, API, email edition) starts from
+`Revision.objects.live()` or the listing built on it, `Revision.objects.live_issues()`;
+nothing public reads the working copy, so a draft cannot leak.
 """
+
+from datetime import datetime
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import BigIntegerRangeField, DateTimeRangeField, RangeOperators
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Func, OuterRef, Q, Subquery, Value
+from django.db.models import F, Func, JSONField, OuterRef, Q, Subquery, Value
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Least
 from django.urls import reverse
 from django.utils import timezone
 
-ARXIV_ID = RegexValidator(
-    r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$",
-    "Enter an arXiv identifier such as 2310.06825 or 2310.06825v2.",
-)
+from newsletter.content.snapshot import IssuePart, Snapshot, issue_path
+from newsletter.models.content import Issue
+from newsletter.models.images import Image
+
+# Newest issue first: by the revision's own copy of its number (a column, so ordering
+# never reads a snapshot), then the newest revision of that number.
+NEWEST_FIRST = (F("issue_number").desc(), F("go_live_at").desc(), F("id").desc())
 
 
-class Image(models.Model):
-    """An uploaded picture, re-encoded without metadata, with WebP renditions for srcset.
-
-    Create images through `newsletter.images.ingest()`, which validates and normalises
-    the upload; the same bytes uploaded twice give the same Image (unique sha256).
-    """
-
-    file = models.ImageField(upload_to="images/%Y/%m/", width_field="width", height_field="height")
-    alt_text = models.CharField(
-        max_length=300,
-        help_text="Describe the picture for people who cannot see it. Required.",
-    )
-    caption = models.CharField(max_length=500, blank=True)
-    credit = models.CharField(max_length=200, blank=True)
-    credit_url = models.URLField(blank=True)
-    width = models.PositiveIntegerField(editable=False)
-    height = models.PositiveIntegerField(editable=False)
-    sha256 = models.CharField(max_length=64, unique=True, editable=False)
-    # [{"width": 480, "height": 270, "name": "renditions/…-480.webp"}, …], narrowest first.
-    renditions = models.JSONField(default=list, blank=True, editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, editable=False
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(condition=~Q(alt_text=""), name="image_alt_text_required"),
-        ]
-
-    def __str__(self):
-        return self.alt_text[:80] or self.file.name
-
-
-class Issue(models.Model):
-    """The working copy of one issue: editable in draft, frozen into Revisions."""
-
-    class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "In review"
-        APPROVED = "approved", "Approved"
-
-    number = models.PositiveIntegerField(unique=True)
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
-    summary = models.TextField(blank=True, help_text="Markdown. Shown on the archive and in feeds.")
-    hero_image = models.ForeignKey(
-        Image, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    state = models.CharField(
-        max_length=20, choices=State.choices, default=State.DRAFT, editable=False
-    )
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-
-    class Meta:
-        ordering = ["-number"]
-        constraints = [
-            models.CheckConstraint(condition=Q(number__gt=0), name="issue_number_positive"),
-            models.CheckConstraint(
-                condition=Q(state__in=["draft", "in_review", "approved"]), name="issue_state_valid"
-            ),
-        ]
-
-    def __str__(self):
-        return f"#{self.number} {self.title}"
-
-    def get_absolute_url(self):
-        return reverse("newsletter:issue-detail", kwargs={"number": self.number, "slug": self.slug})
-
-    @property
-    def is_editable(self) -> bool:
-        """The working copy may be edited only in draft: review and approval freeze it."""
-        return self.state == self.State.DRAFT
-
-    @classmethod
-    def next_number(cls) -> int:
-        return (cls.objects.aggregate(m=models.Max("number"))["m"] or 0) + 1
-
-
-STANDARD_SECTIONS = ("My work", "From the internet", "Papers & research", "A couple of cool things")
-
-
-class Section(models.Model):
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="sections")
-    title = models.CharField(max_length=200)
-    intro = models.TextField(blank=True, help_text="Markdown.")
-    position = models.PositiveIntegerField(default=0, db_index=True)
-
-    class Meta:
-        ordering = ["position", "id"]
-
-    def __str__(self):
-        return self.title
-
-
-class Item(models.Model):
-    """A linked article with commentary and an optional picture."""
-
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="items")
-    title = models.CharField(max_length=300)
-    url = models.URLField(max_length=1000, blank=True)
-    source = models.CharField(max_length=200, blank=True, help_text="Who published it.")
-    body = models.TextField(blank=True, help_text="Markdown commentary.")
-    image = models.ForeignKey(
-        Image, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    position = models.PositiveIntegerField(default=0, db_index=True)
-
-    class Meta:
-        ordering = ["position", "id"]
-
-    def __str__(self):
-        return self.title
-
-
-class Paper(models.Model):
-    """A research paper and why it matters."""
-
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="papers")
-    title = models.CharField(max_length=500)
-    authors = models.CharField(max_length=1000, blank=True)
-    arxiv_id = models.CharField(
-        "arXiv id", max_length=40, blank=True, validators=[ARXIV_ID], db_index=True
-    )
-    paper_url = models.URLField(max_length=1000, blank=True)
-    code_url = models.URLField(max_length=1000, blank=True)
-    demo_url = models.URLField(max_length=1000, blank=True)
-    summary = models.TextField(blank=True, help_text="Markdown: why it matters.")
-    image = models.ForeignKey(
-        Image, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    position = models.PositiveIntegerField(default=0, db_index=True)
-
-    class Meta:
-        ordering = ["position", "id"]
-
-    def __str__(self):
-        return self.title
+def _head(queryset) -> Subquery:
+    """The issue part of the first revision of `queryset`, as a subquery."""
+    head = queryset.annotate(head=KeyTransform("issue", "snapshot")).values("head")[:1]
+    return Subquery(head, output_field=JSONField())
 
 
 class RevisionQuerySet(models.QuerySet):
@@ -207,6 +62,66 @@ class RevisionQuerySet(models.QuerySet):
             )
         )
 
+    def with_next_change(self, at: datetime):
+        """Annotate `next_change`: the next moment anything public changes (see below)."""
+        return self.annotate(next_change=next_change(at))
+
+    def live_issues(self, at: datetime):
+        """The live issues at `at`, newest first, each with `first_published` and `next_change`.
+
+        Pages, feeds, the sitemap, the API and the email edition list and look up issues
+        through it; narrow it with `in_full()` or `headings()`.
+        """
+        return self.live(at).with_first_published(at).order_by(*NEWEST_FIRST).with_next_change(at)
+
+    def in_full(self):
+        """Load what rendering a whole issue needs, and nothing more."""
+        return self.only("id", "issue_id", "issue_number", "snapshot", "go_live_at", "ends_at")
+
+    def headings(self):
+        """Load only the issue part of each snapshot (number, title, slug, summary, hero)."""
+        return self.annotate(head=KeyTransform("issue", "snapshot")).only(
+            "id", "issue_number", "go_live_at", "ends_at"
+        )
+
+    def with_sections(self):
+        """With `headings()`: also load the sections, so `content` is whole without the rest."""
+        return self.annotate(
+            sections=KeyTransform("sections", "snapshot"),
+            schema=KeyTransform("schema", "snapshot"),
+        )
+
+    def with_neighbours(self, at: datetime):
+        """Annotate `older` and `newer`: the issue part of the live issues either side."""
+        this = OuterRef("issue_number")
+        live = Revision.objects.live(at)
+        return self.annotate(
+            older=_head(live.filter(issue_number__lt=this).order_by("-issue_number")),
+            newer=_head(live.filter(issue_number__gt=this).order_by("issue_number")),
+        )
+
+    def next_change_after(self, at: datetime) -> datetime | None:
+        """`next_change` in a query of its own, for a response that read no revision."""
+        return (
+            Revision.objects.order_by()
+            .annotate(change=next_change(at))
+            .values_list("change", flat=True)
+            .first()
+        )
+
+
+def next_change(at: datetime):
+    """An expression: the earliest go_live_at or ends_at later than `at`, or NULL.
+
+    What a public URL shows changes only at such a moment (revisions are immutable), so it
+    bounds how long a response may be cached. PostgreSQL evaluates these uncorrelated
+    subqueries once per query, so annotating a query a view runs anyway is free.
+    """
+    starts = Revision.objects.filter(go_live_at__gt=at).order_by("go_live_at")
+    ends = Revision.objects.filter(ends_at__gt=at).order_by("ends_at")
+    # LEAST ignores NULLs on PostgreSQL: NULL only when nothing is scheduled at all.
+    return Least(Subquery(starts.values("go_live_at")[:1]), Subquery(ends.values("ends_at")[:1]))
+
 
 class Int8Range(Func):
     function = "int8range"
@@ -219,7 +134,10 @@ class TsTzRange(Func):
 
 
 class Revision(models.Model):
-    """An immutable, frozen copy of an issue, with its publication interval."""
+    """An immutable, frozen copy of an issue, with its publication interval.
+
+    `snapshot` holds the JSON; `content` reads it back as the typed `Snapshot`.
+    """
 
     issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="revisions")
     number = models.PositiveIntegerField()
@@ -228,7 +146,6 @@ class Revision(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    search_vector = SearchVectorField(null=True, editable=False)
     # The number in the snapshot, copied to a column: public pages find, order and page
     # through issues by it without reading the (large) snapshot.
     issue_number = models.PositiveIntegerField(editable=False, db_index=True)
@@ -260,37 +177,62 @@ class Revision(models.Model):
                 violation_error_message="Another revision of this issue is live at that time.",
             ),
         ]
-        indexes = [GinIndex(fields=["search_vector"], name="revision_search_gin")]
 
     def __str__(self):
         return f"{self.issue} — revision {self.number}"
 
     def save(self, *args, **kwargs):
-        if self._state.adding and self.issue_number is None:
-            number = (self.snapshot or {}).get("issue", {}).get("number")
-            self.issue_number = number if number is not None else self.issue.number
+        if self._state.adding:
+            frozen = self.content  # a snapshot this code cannot read is refused here
+            if self.issue_number is None:
+                self.issue_number = frozen.issue.number
         # Revisions are immutable: only the publication interval may change after creation.
         if self.pk and not kwargs.get("update_fields"):
             raise ValueError("A revision is immutable; use update_fields for its interval.")
-        if kwargs.get("update_fields") and set(kwargs["update_fields"]) - {
-            "go_live_at",
-            "ends_at",
-            "search_vector",
-        }:
+        if kwargs.get("update_fields") and set(kwargs["update_fields"]) - {"go_live_at", "ends_at"}:
             raise ValueError("Only the publication interval of a revision may change.")
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
-        number = self.snapshot["issue"]["number"]
-        return reverse("newsletter:issue-detail", kwargs={"number": number, "slug": self.slug})
+    def get_absolute_url(self) -> str:
+        """The issue's canonical public address, from the number and slug frozen here."""
+        return issue_path(self.issue_number, self.slug)
+
+    @cached_property
+    def content(self) -> Snapshot:
+        """The snapshot, typed and schema-checked. A revision never changes, so it is read once.
+
+        Loaded with `headings().with_sections()`, it is put together from those parts.
+        """
+        loaded = self.__dict__
+        if "snapshot" not in loaded and {"head", "sections", "schema"} <= loaded.keys():
+            parts = {"schema": loaded["schema"], "issue": loaded["head"]}
+            return Snapshot.from_json({**parts, "sections": loaded["sections"]})
+        return Snapshot.from_json(self.snapshot)
+
+    @cached_property
+    def heading(self) -> IssuePart:
+        """The issue part of the snapshot; from the `headings()` annotation when loaded so."""
+        head = self.__dict__.get("head")
+        if head is not None:
+            return IssuePart.from_json(head)
+        return self.content.issue
 
     @property
     def title(self) -> str:
-        return self.snapshot["issue"]["title"]
+        return self.heading.title
 
     @property
     def slug(self) -> str:
-        return self.snapshot["issue"]["slug"]
+        return self.heading.slug
+
+    @property
+    def published_at(self) -> datetime | None:
+        """When readers were first shown this issue (`first_published`, when annotated)."""
+        return getattr(self, "first_published", None) or self.go_live_at
+
+    def get_short_url(self) -> str:
+        """The issue's permanent short address: it redirects to the canonical one."""
+        return reverse("newsletter:issue-short", kwargs={"number": self.issue_number})
 
     def is_live(self, at=None) -> bool:
         at = at or timezone.now()
@@ -314,42 +256,3 @@ class RevisionImage(models.Model):
 
     def __str__(self):
         return f"{self.revision} shows {self.image}"
-
-
-class SearchEntry(models.Model):
-    """One searchable part of a revision (the issue, a section intro, an item or a paper).
-
-    Written once, with the revision, by `newsletter.search.index_revision()`: one row per
-    part, so that a search result can point at the part's anchor in the issue page.
-    """
-
-    class Kind(models.TextChoices):
-        ISSUE = "issue", "Issue"
-        SECTION = "section", "Section"
-        ITEM = "item", "Item"
-        PAPER = "paper", "Paper"
-
-    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="search_entries")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    anchor = models.CharField(max_length=200, blank=True, help_text="Blank for the issue itself.")
-    position = models.PositiveIntegerField(help_text="Order within the revision.")
-    title = models.TextField()
-    byline = models.TextField(blank=True, help_text="A paper's authors or an item's source.")
-    # Plain text, HTML-escaped: PostgreSQL's text-search parser reads anything between < and >
-    # as a tag and drops it (and every word after a <script>), so ts_headline and the vector
-    # must never see a bare <.
-    text = models.TextField(blank=True)
-    vector = SearchVectorField()
-
-    class Meta:
-        ordering = ["revision", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["revision", "position"], name="search_entry_position_unique"
-            ),
-        ]
-        indexes = [GinIndex(fields=["vector"], name="search_entry_vector_gin")]
-        verbose_name_plural = "search entries"
-
-    def __str__(self):
-        return f"{self.revision}: {self.title}"

@@ -1,4 +1,7 @@
-"""Absolute URLs for content read away from the site: feeds, the email edition, the API.
+"""Absolute URLs: for pages cached publicly, and for content read away from the site.
+
+Pages are cached publicly, so their canonical and social URLs are built on SITE_URL,
+never on the request's Host (`site_url`).
 
 Snapshots keep links as they were written (site-relative for uploads and our own pages);
 a feed reader or a mail client needs them absolute. The HTML passed in is ours: either
@@ -19,6 +22,11 @@ def site_base(request=None) -> str:
     if request is not None:
         return request.build_absolute_uri("/")
     return settings.SITE_URL.rstrip("/") + "/"
+
+
+def site_url(path: str) -> str:
+    """`path` as an absolute URL on SITE_URL, whatever host the request came to."""
+    return absolute(path, site_base())
 
 
 def absolute(url: str, base: str) -> str:

@@ -12,31 +12,15 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import feedgenerator, timezone
 from django.utils.http import http_date
 
-from newsletter import caching
-from newsletter.absolute import absolute, absolutize_html, site_base
-from newsletter.views import live_issues
+from newsletter.models import Revision
+from newsletter.reader.addresses import absolute, absolutize_html, site_base
+from newsletter.reader.http import public_until_next_change
 
 FEED_SIZE = 20
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
-
-
-def issue_url(snapshot: dict, base: str) -> str:
-    """The issue's canonical address, absolute."""
-    issue = snapshot["issue"]
-    path = reverse(
-        "newsletter:issue-detail", kwargs={"number": issue["number"], "slug": issue["slug"]}
-    )
-    return absolute(path, base)
-
-
-def permalink(snapshot: dict, base: str) -> str:
-    """The issue's short address: it redirects to the canonical one and never changes."""
-    path = reverse("newsletter:issue-short", kwargs={"number": snapshot["issue"]["number"]})
-    return absolute(path, base)
 
 
 def content_html(html: str, url: str) -> str:
@@ -52,7 +36,6 @@ class Latest:
     at: datetime
     base: str
     revisions: list
-    change: datetime | None
 
 
 class ContentRss201Feed(feedgenerator.Rss201rev2Feed):
@@ -85,21 +68,17 @@ class IssuesFeed(Feed):
         response = HttpResponse(content_type=feed.content_type)
         response["Last-Modified"] = http_date(feed.latest_post_date().timestamp())
         feed.write(response, "utf-8")
-        return caching.cache_publicly(response, at=latest.at, change=latest.change)
+        return public_until_next_change(response, at=latest.at, rows=latest.revisions)
 
     def get_object(self, request, *args, **kwargs):
         at = timezone.now()
         base = site_base(request)
-        revisions = list(
-            live_issues(at).only(
-                "id", "issue_id", "issue_number", "snapshot", "go_live_at", "ends_at"
-            )[:FEED_SIZE]
-        )
+        revisions = list(Revision.objects.live_issues(at).in_full()[:FEED_SIZE])
         for revision in revisions:
-            revision.feed_url = issue_url(revision.snapshot, base)
-            revision.feed_guid = permalink(revision.snapshot, base)
-        change = revisions[0].next_change if revisions else caching.upcoming_change(at)
-        return Latest(at=at, base=base, revisions=revisions, change=change)
+            # The item's link is get_absolute_url(), made absolute by Feed; so are these.
+            revision.feed_url = absolute(revision.get_absolute_url(), base)
+            revision.feed_guid = absolute(revision.get_short_url(), base)
+        return Latest(at=at, base=base, revisions=revisions)
 
     def title(self):
         return settings.SITE_NAME
@@ -117,19 +96,16 @@ class IssuesFeed(Feed):
         # Plain text: the XML writer escapes it once, and feed readers show it as written.
         return f"#{revision.issue_number} {revision.title}"
 
-    def item_link(self, revision):
-        return revision.feed_url
-
     def item_guid(self, revision):
         return revision.feed_guid
 
     item_guid_is_permalink = True
 
     def item_description(self, revision):
-        return content_html(revision.snapshot["issue"]["summary_html"], revision.feed_url)
+        return content_html(revision.content.issue.summary_html, revision.feed_url)
 
     def item_pubdate(self, revision):
-        return revision.first_published
+        return revision.published_at
 
     def item_updateddate(self, revision):
         return revision.go_live_at
@@ -137,7 +113,7 @@ class IssuesFeed(Feed):
     def item_extra_kwargs(self, revision):
         html = render_to_string(
             "newsletter/feeds/issue_content.html",
-            {"snapshot": revision.snapshot, "revision": revision, "SITE_NAME": settings.SITE_NAME},
+            {"snapshot": revision.content, "revision": revision, "SITE_NAME": settings.SITE_NAME},
         )
         return {"content": content_html(html, revision.feed_url)}
 

@@ -1,41 +1,17 @@
-"""How long a public page may be cached: never past the next scheduled change.
+"""HTTP caching of public responses: never cached past the next scheduled change.
 
-Revisions are immutable, so a page changes only when some revision goes live or ends.
-The earliest such moment after now bounds `max-age`, so a scheduled issue appears (and
-an unpublished one disappears) on time even behind a shared cache.
+Revisions are immutable, so what a public URL shows changes only when some revision goes
+live or ends. The earliest such moment after the request bounds `max-age`, so a scheduled
+issue appears (and an unpublished one disappears) on time even behind a shared cache.
 """
 
 from datetime import datetime
 
-from django.db.models import Subquery
-from django.db.models.functions import Least
 from django.http import HttpResponse
 
 from newsletter.models import Revision
 
 MAX_AGE = 300
-
-
-def next_change(at: datetime):
-    """An expression: the earliest go_live_at or ends_at later than `at`, or NULL.
-
-    Views annotate the query they already run with it, so the header costs no extra
-    round trip; PostgreSQL evaluates the uncorrelated subqueries once per query.
-    """
-    starts = Revision.objects.filter(go_live_at__gt=at).order_by("go_live_at")
-    ends = Revision.objects.filter(ends_at__gt=at).order_by("ends_at")
-    # LEAST ignores NULLs on PostgreSQL: NULL only when nothing is scheduled at all.
-    return Least(Subquery(starts.values("go_live_at")[:1]), Subquery(ends.values("ends_at")[:1]))
-
-
-def upcoming_change(at: datetime) -> datetime | None:
-    """The same moment, in one query, for a page that shows no revision to annotate."""
-    return (
-        Revision.objects.order_by()
-        .annotate(change=next_change(at))
-        .values_list("change", flat=True)
-        .first()
-    )
 
 
 def max_age(at: datetime, change: datetime | None) -> int:
@@ -44,6 +20,22 @@ def max_age(at: datetime, change: datetime | None) -> int:
     return max(0, min(MAX_AGE, int((change - at).total_seconds())))
 
 
-def cache_publicly(response: HttpResponse, *, at: datetime, change: datetime | None):
-    response["Cache-Control"] = f"public, max-age={max_age(at, change)}"
+def _cache_control(response: HttpResponse, seconds: int) -> HttpResponse:
+    response["Cache-Control"] = f"public, max-age={seconds}"
     return response
+
+
+def public_until_next_change(response: HttpResponse, *, at: datetime, rows=()) -> HttpResponse:
+    """Let anyone cache `response`, built from what was live at `at`, until the next change.
+
+    `rows` are what the response was built from, read through `Revision.objects.live_issues`
+    (or search), so each carries `next_change`: then the moment costs no query. A response
+    that read no row (an empty archive, a 404 page of results) asks in one query.
+    """
+    change = rows[0].next_change if rows else Revision.objects.next_change_after(at)
+    return _cache_control(response, max_age(at, change))
+
+
+def public(response: HttpResponse) -> HttpResponse:
+    """Let anyone cache a response that does not depend on what is published."""
+    return _cache_control(response, MAX_AGE)

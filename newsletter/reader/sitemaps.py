@@ -4,17 +4,14 @@ from datetime import datetime
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
-from django.db.models import F
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
-from newsletter import caching
-from newsletter.absolute import absolute, site_base
 from newsletter.models import Revision
-from newsletter.views import NEWEST_FIRST
+from newsletter.reader.addresses import absolute, site_base
+from newsletter.reader.http import public, public_until_next_change
 
-# Pages of their own; a name is listed once its view exists.
 PAGE_NAMES = ("newsletter:home", "newsletter:archive", "newsletter:papers")
 
 
@@ -22,13 +19,7 @@ class PagesSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        paths = []
-        for name in PAGE_NAMES:
-            try:
-                paths.append(reverse(name))
-            except NoReverseMatch:
-                continue
-        return paths
+        return [reverse(name) for name in PAGE_NAMES]
 
     def location(self, path):
         return path
@@ -39,30 +30,20 @@ class IssuesSitemap(Sitemap):
 
     def __init__(self, at: datetime):
         self.at = at
+        self.revisions = list(Revision.objects.live_issues(at).headings())
 
     def items(self):
-        # Only the number and slug of each snapshot: a sitemap needs no more.
-        return list(
-            Revision.objects.live(self.at)
-            .order_by(*NEWEST_FIRST)
-            .values("go_live_at", "issue_number", issue_slug=F("snapshot__issue__slug"))
-        )
+        return self.revisions
 
-    def location(self, issue):
-        return reverse(
-            "newsletter:issue-detail",
-            kwargs={"number": issue["issue_number"], "slug": issue["issue_slug"]},
-        )
-
-    def lastmod(self, issue):
-        return issue["go_live_at"]
+    def lastmod(self, revision):
+        return revision.go_live_at
 
 
 def sitemap(request):
     at = timezone.now()
-    sitemaps = {"pages": PagesSitemap(), "issues": IssuesSitemap(at)}
-    response = sitemap_views.sitemap(request, sitemaps)
-    return caching.cache_publicly(response, at=at, change=caching.upcoming_change(at))
+    issues = IssuesSitemap(at)
+    response = sitemap_views.sitemap(request, {"pages": PagesSitemap(), "issues": issues})
+    return public_until_next_change(response, at=at, rows=issues.revisions)
 
 
 def robots_txt(request):
@@ -72,4 +53,4 @@ def robots_txt(request):
         {"sitemap_url": absolute(reverse("sitemap"), site_base(request))},
         content_type="text/plain; charset=utf-8",
     )
-    return caching.cache_publicly(response, at=timezone.now(), change=None)
+    return public(response)

@@ -1,6 +1,9 @@
+"""The public site's addresses (namespace "newsletter")."""
+
 from django.urls import path, register_converter
 
-from newsletter import email_views, feeds, search_views, views
+from newsletter.email_edition import views as email_views
+from newsletter.reader import feeds, search, views
 
 
 class IssueNumberConverter:
@@ -35,7 +38,7 @@ urlpatterns = [
         name="issue-email-text",
     ),
     path("issues/<issue_number:number>-<str:slug>/", views.issue_detail, name="issue-detail"),
-    path("search/", search_views.search, name="search"),
+    path("search/", search.search_page, name="search"),
     path("feed/rss/", feeds.IssuesFeed(), name="feed-rss"),
     path("feed/atom/", feeds.AtomIssuesFeed(), name="feed-atom"),
 ]

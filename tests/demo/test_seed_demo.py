@@ -6,7 +6,8 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from PIL import Image as PILImage
 
-from newsletter import demo_content, demo_images
+from demo import content as demo_content
+from demo import images as demo_images
 from newsletter.models import STANDARD_SECTIONS, Image, Issue, Item, Paper, Revision, Section
 
 pytestmark = pytest.mark.django_db

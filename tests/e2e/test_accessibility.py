@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from tests.helpers.reader import public_url
 from tests.quality.conftest import quality_site  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,8 +18,8 @@ def public_paths(site):
     return [
         "/",
         "/issues/",
-        site["normal"].get_absolute_url(),
-        site["hostile"].get_absolute_url(),
+        public_url(site["normal"]),
+        public_url(site["hostile"]),
         reverse("newsletter:papers"),
         reverse("newsletter:search") + "?q=laptop",
         "/this-page-does-not-exist/",

@@ -4,7 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from newsletter.models import Issue
-from tests.workflow_helpers import publish
+from tests.helpers.reader import public_url
+from tests.helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,7 +36,7 @@ def test_an_admin_edits_an_issue_and_readers_see_it_after_publication(
     assert issue.title == "Small models, bigger ideas"
 
     # Readers still see the published revision until the edit is published.
-    page.goto(f"{live_server.url}{issue.get_absolute_url()}")
+    page.goto(f"{live_server.url}{public_url(issue)}")
     assert page.locator("h1").first.inner_text() == "Small models, big ideas"
 
     publish(issue)

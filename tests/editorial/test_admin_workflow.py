@@ -16,7 +16,7 @@ from django.utils import timezone
 from editorial.models import Event
 from editorial.workflow import available_actions, perform
 from newsletter.models import Revision
-from tests.workflow_helpers import publish
+from tests.helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -231,22 +231,6 @@ def test_the_panel_links_to_previews_and_posts_share_links(client, users, make_i
     assert f'<form method="post" action="/editorial/share/{issue.pk}/">' in html
     assert '<option value="working">' in html
     assert f'<form method="post" action="/editorial/share/{issue.pk}/revoke/">' in html
-
-
-class AdminOnlyURLs:
-    """A URLconf without the preview, diff and share pages."""
-
-    urlpatterns = [path("admin/", admin.site.urls)]
-
-
-def test_the_panel_works_without_the_preview_and_share_pages(client, users, make_issue, settings):
-    settings.ROOT_URLCONF = AdminOnlyURLs
-    issue = live(make_issue(), users)
-    html = page(client, users["editor"], issue)
-    assert "workflow-panel" in html
-    assert buttons(html) == {"submit", "restore"}
-    assert "Preview working copy" not in html
-    assert "Share links" not in html
 
 
 def test_an_issue_in_review_is_read_only_but_still_shows_the_panel(client, users, make_issue):

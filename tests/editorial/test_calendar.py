@@ -8,7 +8,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from editorial.workflow import perform
-from tests.workflow_helpers import publish
+from tests.helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from editorial.models import Event
 from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS, ensure_groups
 from editorial.workflow import TransitionNotAllowed, perform
 from newsletter.models import Issue, Revision
-from tests.admin_helpers import form_data
+from tests.helpers.admin import form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

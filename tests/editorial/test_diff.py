@@ -8,9 +8,9 @@ from django.urls import reverse
 from editorial.diff import ADDED, CHANGED, REMOVED, UNCHANGED, diff_snapshots, diff_words
 from editorial.roles import EDITORS
 from editorial.workflow import perform
+from newsletter.content.build import build_snapshot
 from newsletter.models import Item, Paper, Section
-from newsletter.snapshots import build_snapshot
-from tests.workflow_helpers import publish, role_user
+from tests.helpers.workflow import publish, role_user
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,8 @@ from editorial.models import ShareLinkKey
 from editorial.roles import EDITORS
 from editorial.workflow import perform
 from newsletter.models import Item
-from tests.workflow_helpers import publish, role_user
+from tests.helpers.reader import public_url
+from tests.helpers.workflow import publish, role_user
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +184,7 @@ def test_a_revision_preview_is_the_public_page_plus_a_banner(client, editor, mak
     publish(issue)
     client.force_login(editor)
 
-    public = client.get(issue.get_absolute_url())
+    public = client.get(public_url(issue))
     preview = client.get(revision_url(issue, 2))
 
     assert main_of(preview) == main_of(public)
@@ -216,7 +217,7 @@ def test_the_public_issue_page_has_no_banner_and_stays_publicly_cacheable(client
     issue = make_issue()
     publish(issue)
 
-    response = client.get(issue.get_absolute_url())
+    response = client.get(public_url(issue))
 
     assert response.status_code == 200
     assert BANNER not in text(response)

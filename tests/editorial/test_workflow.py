@@ -13,8 +13,8 @@ from django.utils import timezone
 from editorial.models import Event
 from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS
 from editorial.workflow import TRANSITIONS, TransitionNotAllowed, available_actions, perform
+from newsletter.content.build import build_snapshot
 from newsletter.models import Issue, Revision
-from newsletter.snapshots import build_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +136,7 @@ def test_every_role_may_do_exactly_what_the_workflow_allows_in_every_state(make_
     # What each allowed action must have done, beyond the state, version and event.
     effects = {
         "submit": lambda i: (
-            i.revisions.count() == 4 and revision(i, 4).snapshot == build_snapshot(i)
+            i.revisions.count() == 4 and revision(i, 4).content == build_snapshot(i)
         ),
         "restore": lambda i: (
             i.revisions.count() == 4 and revision(i, 4).snapshot == revision(i, 1).snapshot
@@ -262,7 +262,7 @@ def test_what_was_approved_is_what_is_published_whatever_happens_to_the_working_
     perform(issue, "submit", by=people["submitter"])
     submitted = build_snapshot(fresh(issue))
     frozen = revision(issue, 1)
-    assert frozen.snapshot == submitted
+    assert frozen.content == submitted
 
     perform(issue, "approve", by=people["reviewer"])
     Issue.objects.filter(pk=issue.pk).update(title="Sneaked in after approval")
@@ -271,7 +271,7 @@ def test_what_was_approved_is_what_is_published_whatever_happens_to_the_working_
 
     live = Revision.objects.live().get()
     assert live == frozen
-    assert live.snapshot == submitted
+    assert live.content == submitted
     page = client.get(reverse("newsletter:issue-detail", args=[1, "issue-1"]))
     assert page.status_code == 200
     assert "Small models, big ideas" in page.text

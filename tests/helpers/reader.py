@@ -1,7 +1,7 @@
 """Published issues with pictures and relative links, as feeds and the API read them."""
 
-from newsletter.models import Image, Issue
-from tests.workflow_helpers import publish
+from newsletter.models import Image, Issue, Revision
+from tests.helpers.workflow import publish
 
 HOST = "http://testserver/"
 
@@ -27,3 +27,8 @@ def correct(issue, **fields):
     """Edit the published issue's working copy and publish the correction."""
     Issue.objects.filter(pk=issue.pk).update(**fields)
     publish(Issue.objects.get(pk=issue.pk))
+
+
+def public_url(issue) -> str:
+    """The address readers find `issue` at: its live revision's (a working copy has none)."""
+    return Revision.objects.live().get(issue=issue).get_absolute_url()

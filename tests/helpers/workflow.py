@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from editorial.demo import walk_to_publication
+from demo.publication import walk_to_publication
 from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS, ensure_groups
 
 

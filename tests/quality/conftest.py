@@ -3,8 +3,8 @@
 import pytest
 
 from newsletter.models import Issue, Item, Paper, Section
-from tests.reader_helpers import make_image
-from tests.workflow_helpers import publish
+from tests.helpers.reader import make_image
+from tests.helpers.workflow import publish
 
 HOSTILE = (
     "<script>alert('x')</script> \"quotes\" & 'apostrophes' <b>bold</b> "

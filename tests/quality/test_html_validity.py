@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from tests.helpers.reader import public_url
+
 ROOT = Path(__file__).resolve().parents[2]
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -38,7 +40,7 @@ def page_urls(site) -> list[str]:
         "/issues/999-nothing/",
     ]
     for issue in site.values():
-        urls.append(issue.get_absolute_url())
+        urls.append(public_url(issue))
         email = {"number": issue.number, "slug": issue.slug}
         urls.append(reverse("newsletter:issue-email", kwargs=email))
     return urls

@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.workflow_helpers import publish
+from tests.helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db
 

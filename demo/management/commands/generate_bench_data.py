@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from editorial.demo import walk_to_publication
-from newsletter import demo_content
+from demo import content as demo_content
+from demo.publication import walk_to_publication
 from newsletter.models import STANDARD_SECTIONS, Image, Issue, Item, Paper, Section
 
 SLUG_PREFIX = "bench-issue-"

@@ -8,10 +8,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
 
-from editorial.demo import walk_to_publication
+from demo import content as demo_content
+from demo import images as demo_images
+from demo.publication import walk_to_publication
 from editorial.roles import ensure_groups
-from newsletter import demo_content, demo_images, images
-from newsletter.models import Issue, Item, Paper, Section
+from newsletter.content import images
+from newsletter.models import Issue, Item, Paper, Revision, Section
 
 
 def ensure_user(username: str, *, group: str | None, superuser: bool, password: str):
@@ -135,7 +137,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo issue #{issue.number} {issue.title!r}: {state}.")
         )
-        self.stdout.write(f"Read it at {settings.SITE_URL}{issue.get_absolute_url()}")
+        live = Revision.objects.live().filter(issue=issue).first()
+        if live is not None:
+            self.stdout.write(f"Read it at {settings.SITE_URL}{live.get_absolute_url()}")
         self.stdout.write("")
         self.stdout.write(f"Admin: {settings.SITE_URL}{reverse('admin:index')}")
         rows = [("username", "password", "role")] + [

@@ -10,9 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from newsletter.content.build import build_snapshot
 from newsletter.models import STANDARD_SECTIONS, Image, Issue, Item, Paper, Revision, Section
-from tests.admin_helpers import form_data
-from tests.images_helpers import image_bytes, upload
+from tests.helpers.admin import form_data
+from tests.helpers.images import image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def make_image(alt_text="A robot reading a newspaper", renditions=None, **fields
 
 
 def make_revision(issue, number=1, **fields):
-    snapshot = {"issue": {"title": issue.title, "slug": issue.slug, "number": issue.number}}
+    snapshot = build_snapshot(issue).to_json()
     return Revision.objects.create(issue=issue, number=number, snapshot=snapshot, **fields)
 
 

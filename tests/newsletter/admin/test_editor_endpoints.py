@@ -4,10 +4,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from newsletter import images
-from newsletter.markdown import render
+from newsletter.content import images
+from newsletter.content.markdown import render
 from newsletter.models import Image
-from tests.images_helpers import image_bytes, upload
+from tests.helpers.images import image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 

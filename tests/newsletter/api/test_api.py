@@ -8,7 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from newsletter.models import Issue, Revision
-from tests.reader_helpers import HOST, correct
+from tests.helpers.reader import HOST, correct
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,11 @@ from django.db.models import ProtectedError
 from PIL import ExifTags
 from PIL import Image as PILImage
 
-from newsletter import images
-from newsletter.forms import ImageForm
+from newsletter.admin.forms import ImageForm
+from newsletter.content import images
 from newsletter.models import Image
-from tests.images_helpers import animated_gif, image_bytes, noise, png_bomb, upload
-from tests.workflow_helpers import publish
+from tests.helpers.images import animated_gif, image_bytes, noise, png_bomb, upload
+from tests.helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -319,16 +319,14 @@ def test_webp_renditions_are_made_at_each_width_up_to_the_original_never_upscale
 
 
 def test_renditions_are_what_the_snapshot_srcset_reads():
-    from newsletter.snapshots import image_ref
+    from newsletter.content.build import image_ref
 
     image = ingest(image_bytes("PNG", size=(1000, 500)), name="chart.png")
 
     ref = image_ref(image)
 
-    assert (
-        ref["srcset"] == f"{ref['renditions'][0]['url']} 480w, {ref['renditions'][1]['url']} 960w"
-    )
-    assert ref["url"] == image.file.url
+    assert ref.srcset == f"{ref.renditions[0].url} 480w, {ref.renditions[1].url} 960w"
+    assert ref.url == image.file.url
 
 
 def test_an_animated_gif_keeps_its_frames_in_the_original_and_the_rendition():

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from newsletter.markdown import render
+from newsletter.content.markdown import render
 
 XSS_VECTORS = [
     "<script>alert(1)</script>",

@@ -9,10 +9,11 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from newsletter.email_edition import email_html, email_text, html_to_text
+from newsletter.email_edition.edition import email_html
+from newsletter.email_edition.plain_text import email_text, html_to_text
 from newsletter.models import Item, Revision, Section
-from tests.reader_helpers import make_image
-from tests.workflow_helpers import publish
+from tests.helpers.reader import make_image
+from tests.helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from newsletter.content.build import build_snapshot
+from newsletter.content.freeze import freeze
 from newsletter.models import Image, Issue, Revision
-from newsletter.revisions import freeze
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +35,16 @@ def test_issue_numbers_are_positive():
 def test_revision_numbers_are_unique_per_issue(make_issue, editor):
     revision = freeze(make_issue(), by=editor)
     _insert_fails(
-        lambda: Revision.objects.create(issue=revision.issue, number=revision.number, snapshot={})
+        lambda: Revision.objects.create(
+            issue=revision.issue, number=revision.number, snapshot=revision.snapshot
+        )
     )
 
 
 def test_revision_numbers_are_positive(make_issue):
     issue = make_issue()
-    _insert_fails(lambda: Revision.objects.create(issue=issue, number=0, snapshot={}))
+    snapshot = build_snapshot(issue).to_json()
+    _insert_fails(lambda: Revision.objects.create(issue=issue, number=0, snapshot=snapshot))
 
 
 def test_a_revision_keeps_the_issue_number_its_snapshot_was_frozen_with(make_issue, editor):
@@ -49,7 +53,7 @@ def test_a_revision_keeps_the_issue_number_its_snapshot_was_frozen_with(make_iss
     Issue.objects.filter(pk=issue.pk).update(number=5)
     second = freeze(Issue.objects.get(pk=issue.pk), by=editor)
     assert (first.issue_number, second.issue_number) == (4, 5)
-    assert second.snapshot["issue"]["number"] == 5
+    assert second.content.issue.number == 5
 
 
 def test_revisions_are_numbered_one_two_three(make_issue, editor):

@@ -1,6 +1,6 @@
 """Links in content read away from the site (feeds, email) are made absolute."""
 
-from newsletter.absolute import absolute, absolutize_html
+from newsletter.reader.addresses import absolute, absolutize_html
 
 BASE = "https://news.example/"
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsletter.models import Issue
-from tests.reader_helpers import HOST, correct
-from tests.workflow_helpers import publish
+from tests.helpers.reader import HOST, correct
+from tests.helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db
 

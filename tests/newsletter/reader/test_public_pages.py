@@ -13,8 +13,8 @@ from django.urls import path
 from django.utils import timezone
 
 from newsletter.models import Issue, Item, Paper, Revision, Section
-from tests.reader_helpers import make_image
-from tests.workflow_helpers import publish
+from tests.helpers.reader import make_image, public_url
+from tests.helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -454,6 +454,6 @@ def test_a_revision_body_is_rendered_once_then_served_from_the_cache(client, pub
         "issue-body", [revision.pk, int(revision.go_live_at.timestamp()), ""]
     )
     assert cache.get(key) is None
-    first = client.get(issue.get_absolute_url()).content.decode()
+    first = client.get(public_url(issue)).content.decode()
     assert cache.get(key) is not None and cache.get(key) in first
-    assert client.get(issue.get_absolute_url()).content.decode() == first
+    assert client.get(public_url(issue)).content.decode() == first

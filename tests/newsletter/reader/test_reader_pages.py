@@ -16,8 +16,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from newsletter.models import Issue, Item, Paper, Section
-from tests.reader_helpers import make_image
-from tests.workflow_helpers import publish
+from tests.helpers.reader import make_image
+from tests.helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -197,7 +197,7 @@ def test_the_archive_groups_issues_by_year_of_first_publication_in_the_site_zone
 def test_the_archive_paginates_and_repeats_the_year_heading_on_each_page(
     client, published, monkeypatch
 ):
-    monkeypatch.setattr("newsletter.views.ARCHIVE_PAGE_SIZE", 2)
+    monkeypatch.setattr("newsletter.reader.views.ARCHIVE_PAGE_SIZE", 2)
     for number in (1, 2, 3):
         published(number, at=at_year(2025, number))
 

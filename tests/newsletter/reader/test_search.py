@@ -16,8 +16,8 @@ from django.utils import timezone
 from editorial.roles import PUBLISHERS
 from editorial.workflow import perform
 from newsletter.models import Issue, Item, Paper, SearchEntry, Section
-from newsletter.search import MAX_QUERY_CHARS, normalise
-from tests.workflow_helpers import publish, role_user
+from newsletter.reader.search import MAX_QUERY_CHARS, normalise
+from tests.helpers.workflow import publish, role_user
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,109 @@
+"""The image library: upload through the pipeline, edit the words around a picture."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from newsletter.admin.forms import ImageForm
+from newsletter.admin.widgets import thumbnail, thumbnail_url
+from newsletter.models import Image
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    form = ImageForm
+    list_display = ("list_thumbnail", "alt_text", "dimensions", "uploaded_by", "created_at")
+    list_display_links = ("list_thumbnail", "alt_text")
+    list_select_related = ("uploaded_by",)
+    search_fields = ("alt_text", "caption", "credit")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "preview",
+        "width",
+        "height",
+        "sha256",
+        "rendition_list",
+        "uploaded_by",
+        "created_at",
+    )
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    def get_fields(self, request, obj=None):
+        fields = ["file", "alt_text", "caption", "credit", "credit_url"]
+        if obj is not None:
+            fields = ["preview", *fields, "width", "height", "sha256", "rendition_list"]
+            fields += ["uploaded_by", "created_at"]
+        return fields
+
+    def save_form(self, request, form, change):
+        # A new upload is stored by the pipeline right here, and may turn out to be an
+        # image uploaded before: the admin then carries on with that one.
+        return form.save(commit=False, uploaded_by=request.user)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            form.save()
+        elif not form.created:
+            messages.info(
+                request,
+                "This picture had been uploaded before, so here is the existing image; "
+                "its alt text and caption were left as they were.",
+            )
+
+    @admin.display(description="Image")
+    def list_thumbnail(self, image):
+        return thumbnail(image, width=96)
+
+    @admin.display(description="Preview")
+    def preview(self, image):
+        return thumbnail(image, width=480)
+
+    @admin.display(description="Size", ordering="width")
+    def dimensions(self, image):
+        return f"{image.width} × {image.height}"
+
+    @admin.display(description="Renditions")
+    def rendition_list(self, image):
+        if not image.renditions:
+            return "None yet"
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{} × {}</a></li>',
+            (
+                (image.file.storage.url(r["name"]), r.get("width"), r.get("height"))
+                for r in image.renditions
+                if r.get("name")
+            ),
+        )
+        return format_html('<ul class="rendition-list">{}</ul>', items)
+
+    def get_urls(self):
+        preview = path(
+            "picker-preview/",
+            self.admin_site.admin_view(self.picker_preview_view),
+            name="newsletter_image_picker_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def picker_preview_view(self, request):
+        """What the image picker shows for the image it now points to (JSON)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        try:
+            image = Image.objects.get(pk=request.GET.get("id"))
+        except (Image.DoesNotExist, ValueError, TypeError, ValidationError) as error:
+            raise Http404("No such image.") from error
+        return JsonResponse(
+            {
+                "id": image.pk,
+                "alt_text": image.alt_text,
+                "thumbnail_url": thumbnail_url(image),
+                "width": image.width,
+                "height": image.height,
+                "change_url": reverse("admin:newsletter_image_change", args=(image.pk,)),
+            }
+        )

@@ -1,0 +1,426 @@
+"""The snapshot: the frozen, rendered form of one issue, which every view of it renders.
+
+`newsletter.content.build.build_snapshot(issue)` makes one from the working copy; a
+Revision stores it as JSON (`to_json()`) and reads it back with `Snapshot.from_json()`,
+which checks the schema version and the shape, so every reader can rely on every field
+below being there. Templates read the attributes; what several readers need to know of a
+snapshot (its entries, its words, which rendition of a picture to show) is a method here,
+written once.
+
+Markdown is already rendered to sanitised HTML in the `*_html` fields; the rest is plain
+text, escaped by whoever renders it.
+
+Stored schema versions: 1 (the only one so far). A change of shape bumps `SCHEMA` and adds
+a reader for the old version to `_UPGRADES`, so revisions frozen before keep loading.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.urls import reverse
+
+from newsletter.content.text import plain_text, word_count
+
+SCHEMA = 1
+WORDS_PER_MINUTE = 230
+SRC_WIDTH = 960  # the `src` of a picture: sharp at the page's column width on most screens
+SOCIAL_WIDTH = 1600  # the picture link previews show
+
+
+def issue_path(number: int, slug: str) -> str:
+    """The public address of issue `number`: made of what a revision froze, spelled out once."""
+    return reverse("newsletter:issue-detail", kwargs={"number": number, "slug": slug})
+
+
+class SnapshotError(ValueError):
+    """A stored snapshot that this code cannot read: unknown schema or missing fields."""
+
+
+def _require(data: Any, key: str, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise SnapshotError(f"{where} is not an object.")
+    if key not in data:
+        raise SnapshotError(f"{where} has no “{key}”.")
+    return data[key]
+
+
+def _text(data: dict, key: str) -> str:
+    return str(data.get(key) or "")
+
+
+@dataclass(frozen=True, slots=True)
+class Rendition:
+    url: str
+    width: int
+    height: int
+
+    def to_json(self) -> dict:
+        return {"url": self.url, "width": self.width, "height": self.height}
+
+
+def narrowest(renditions, *, at_least: int = 0) -> Rendition | None:
+    """The narrowest of `renditions` at least `at_least` pixels wide, or None."""
+    wide_enough = [r for r in renditions if r.width >= at_least]
+    return min(wide_enough, key=lambda r: r.width) if wide_enough else None
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """A picture as a revision shows it: the original, its renditions, the words around it."""
+
+    id: int | None
+    url: str
+    width: int
+    height: int
+    alt: str
+    caption: str
+    credit: str
+    credit_url: str
+    renditions: tuple[Rendition, ...]  # narrowest first
+    srcset: str
+
+    @classmethod
+    def from_json(cls, data: dict | None, where: str = "image") -> "ImageRef | None":
+        if not data:
+            return None
+        renditions = tuple(
+            Rendition(url=r["url"], width=int(r["width"]), height=int(r["height"]))
+            for r in data.get("renditions") or []
+        )
+        return cls(
+            id=data.get("id"),
+            url=_require(data, "url", where),
+            width=int(_require(data, "width", where)),
+            height=int(_require(data, "height", where)),
+            alt=_text(data, "alt"),
+            caption=_text(data, "caption"),
+            credit=_text(data, "credit"),
+            credit_url=_text(data, "credit_url"),
+            renditions=renditions,
+            srcset=data.get("srcset") or ", ".join(f"{r.url} {r.width}w" for r in renditions),
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "width": self.width,
+            "height": self.height,
+            "alt": self.alt,
+            "caption": self.caption,
+            "credit": self.credit,
+            "credit_url": self.credit_url,
+            "renditions": [r.to_json() for r in self.renditions],
+            "srcset": self.srcset,
+        }
+
+    @property
+    def original(self) -> Rendition:
+        return Rendition(url=self.url, width=self.width, height=self.height)
+
+    def url_at_least(self, width: int) -> str:
+        """The narrowest rendition at least `width` wide, else the original."""
+        chosen = narrowest(self.renditions, at_least=width)
+        return chosen.url if chosen else self.url
+
+    @property
+    def src(self) -> str:
+        """The `src` beside `srcset`, for browsers that ignore srcset."""
+        return self.url_at_least(SRC_WIDTH)
+
+    @property
+    def thumbnail(self) -> Rendition:
+        """The smallest rendition, else the original."""
+        return narrowest(self.renditions) or self.original
+
+    @property
+    def social(self) -> Rendition:
+        """The picture link previews show: 1600 px wide, else the widest there is."""
+        chosen = narrowest(self.renditions, at_least=SOCIAL_WIDTH)
+        if chosen is None and self.renditions:
+            chosen = max(self.renditions, key=lambda r: r.width)
+        return chosen or self.original
+
+
+@dataclass(frozen=True, slots=True)
+class ItemEntry:
+    """A linked article with commentary."""
+
+    id: int | None
+    anchor: str
+    title: str
+    url: str
+    source: str
+    body_html: str
+    image: ImageRef | None
+    kind: Literal["item"] = "item"
+
+    @classmethod
+    def from_json(cls, data: dict, where: str) -> "ItemEntry":
+        return cls(
+            id=data.get("id"),
+            anchor=_require(data, "anchor", where),
+            title=_require(data, "title", where),
+            url=_text(data, "url"),
+            source=_text(data, "source"),
+            body_html=_text(data, "body_html"),
+            image=ImageRef.from_json(data.get("image"), f"{where}, image"),
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "anchor": self.anchor,
+            "title": self.title,
+            "url": self.url,
+            "source": self.source,
+            "body_html": self.body_html,
+            "image": self.image.to_json() if self.image else None,
+        }
+
+    @property
+    def text_html(self) -> str:
+        """The commentary."""
+        return self.body_html
+
+    @property
+    def byline(self) -> str:
+        return self.source
+
+    @property
+    def link(self) -> str:
+        return self.url
+
+
+@dataclass(frozen=True, slots=True)
+class PaperEntry:
+    """A research paper and why it matters."""
+
+    id: int | None
+    anchor: str
+    title: str
+    authors: str
+    arxiv_id: str
+    arxiv_url: str
+    paper_url: str
+    code_url: str
+    demo_url: str
+    summary_html: str
+    image: ImageRef | None
+    kind: Literal["paper"] = "paper"
+
+    @classmethod
+    def from_json(cls, data: dict, where: str) -> "PaperEntry":
+        return cls(
+            id=data.get("id"),
+            anchor=_require(data, "anchor", where),
+            title=_require(data, "title", where),
+            authors=_text(data, "authors"),
+            arxiv_id=_text(data, "arxiv_id"),
+            arxiv_url=_text(data, "arxiv_url"),
+            paper_url=_text(data, "paper_url"),
+            code_url=_text(data, "code_url"),
+            demo_url=_text(data, "demo_url"),
+            summary_html=_text(data, "summary_html"),
+            image=ImageRef.from_json(data.get("image"), f"{where}, image"),
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "anchor": self.anchor,
+            "title": self.title,
+            "authors": self.authors,
+            "arxiv_id": self.arxiv_id,
+            "arxiv_url": self.arxiv_url,
+            "paper_url": self.paper_url,
+            "code_url": self.code_url,
+            "demo_url": self.demo_url,
+            "summary_html": self.summary_html,
+            "image": self.image.to_json() if self.image else None,
+        }
+
+    @property
+    def text_html(self) -> str:
+        """Why it matters."""
+        return self.summary_html
+
+    @property
+    def byline(self) -> str:
+        return self.authors
+
+    @property
+    def link(self) -> str:
+        return self.paper_url or self.arxiv_url
+
+
+Entry = ItemEntry | PaperEntry
+_ENTRY_KINDS: dict[str, type] = {"item": ItemEntry, "paper": PaperEntry}
+
+
+@dataclass(frozen=True, slots=True)
+class SectionPart:
+    id: int | None
+    anchor: str
+    title: str
+    intro_html: str
+    entries: tuple[Entry, ...]
+
+    @classmethod
+    def from_json(cls, data: dict, where: str) -> "SectionPart":
+        entries = []
+        for n, entry in enumerate(_require(data, "entries", where), start=1):
+            kind = _require(entry, "kind", f"{where}, entry {n}")
+            if kind not in _ENTRY_KINDS:
+                raise SnapshotError(f"{where}, entry {n} is of unknown kind “{kind}”.")
+            entries.append(_ENTRY_KINDS[kind].from_json(entry, f"{where}, entry {n}"))
+        return cls(
+            id=data.get("id"),
+            anchor=_require(data, "anchor", where),
+            title=_require(data, "title", where),
+            intro_html=_text(data, "intro_html"),
+            entries=tuple(entries),
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "anchor": self.anchor,
+            "title": self.title,
+            "intro_html": self.intro_html,
+            "entries": [entry.to_json() for entry in self.entries],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class IssuePart:
+    """The issue's own fields: all that lists of issues (archive, feeds' heads) need."""
+
+    id: int | None
+    number: int
+    title: str
+    slug: str
+    summary_html: str
+    hero_image: ImageRef | None
+
+    @classmethod
+    def from_json(cls, data: dict, where: str = "issue") -> "IssuePart":
+        return cls(
+            id=data.get("id") if isinstance(data, dict) else None,
+            number=int(_require(data, "number", where)),
+            title=_require(data, "title", where),
+            slug=_require(data, "slug", where),
+            summary_html=_text(data, "summary_html"),
+            hero_image=ImageRef.from_json(data.get("hero_image"), f"{where}, hero image"),
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "number": self.number,
+            "title": self.title,
+            "slug": self.slug,
+            "summary_html": self.summary_html,
+            "hero_image": self.hero_image.to_json() if self.hero_image else None,
+        }
+
+    @property
+    def summary_text(self) -> str:
+        return plain_text(self.summary_html)
+
+    def get_absolute_url(self) -> str:
+        return issue_path(self.number, self.slug)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One issue, frozen: its own fields, then its sections in order, each with its entries."""
+
+    issue: IssuePart
+    sections: tuple[SectionPart, ...]
+    image_ids: tuple[int, ...]  # every Image it shows, markdown pictures included
+    schema: int = SCHEMA
+
+    # Reading and writing
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Snapshot":
+        """Read a stored snapshot of any known schema version; SnapshotError otherwise."""
+        if isinstance(data, Snapshot):
+            return data
+        version = _require(data, "schema", "The snapshot")
+        if version != SCHEMA:
+            upgrade = _UPGRADES.get(version)
+            if upgrade is None:
+                raise SnapshotError(f"Snapshot schema {version!r} is not one this code reads.")
+            data = upgrade(data)
+        sections = _require(data, "sections", "The snapshot")
+        return cls(
+            issue=IssuePart.from_json(_require(data, "issue", "The snapshot")),
+            sections=tuple(
+                SectionPart.from_json(section, f"Section {n}")
+                for n, section in enumerate(sections, start=1)
+            ),
+            image_ids=tuple(int(pk) for pk in data.get("image_ids") or ()),
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "schema": self.schema,
+            "issue": self.issue.to_json(),
+            "sections": [section.to_json() for section in self.sections],
+            "image_ids": list(self.image_ids),
+        }
+
+    # Walking
+
+    def entries(self) -> Iterator[tuple[SectionPart, Entry]]:
+        """Every entry in page order, with its section."""
+        for section in self.sections:
+            for entry in section.entries:
+                yield section, entry
+
+    def papers(self) -> list[PaperEntry]:
+        return [entry for _, entry in self.entries() if entry.kind == "paper"]
+
+    def html_fragments(self) -> list[str]:
+        """Every rendered markdown field: the summary, section intros, entries' text."""
+        fragments = [self.issue.summary_html]
+        for section in self.sections:
+            fragments.append(section.intro_html)
+            fragments.extend(entry.text_html for entry in section.entries)
+        return fragments
+
+    # What readers get
+
+    @property
+    def word_count(self) -> int:
+        """How many words a reader reads: titles, summary, intros, commentary and bylines."""
+        texts = [self.issue.title, plain_text(self.issue.summary_html)]
+        for section in self.sections:
+            texts += [section.title, plain_text(section.intro_html)]
+            for entry in section.entries:
+                texts += [entry.title, entry.byline, plain_text(entry.text_html)]
+        return word_count(*texts)
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes to read the issue at 230 words a minute, rounded up, at least one."""
+        return max(1, -(-self.word_count // WORDS_PER_MINUTE))
+
+    @property
+    def first_image_anchor(self) -> str:
+        """Which picture comes first on the page ("hero" or an entry's anchor): not lazy."""
+        if self.issue.hero_image:
+            return "hero"
+        for _, entry in self.entries():
+            if entry.image:
+                return entry.anchor
+        return ""
+
+
+# Readers of older schema versions, each returning the next version's JSON.
+_UPGRADES: dict[int, Any] = {}
