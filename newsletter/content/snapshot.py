@@ -15,7 +15,7 @@ a reader for the old version to `_UPGRADES`, so revisions frozen before keep loa
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Literal
 
 from django.urls import reverse
@@ -49,14 +49,20 @@ def _text(data: dict, key: str) -> str:
     return str(data.get(key) or "")
 
 
+def _json(value: Any) -> Any:
+    """A part of a snapshot as JSON: the field names are the keys, in every schema so far."""
+    if is_dataclass(value):
+        return {f.name: _json(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple):
+        return [_json(item) for item in value]
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Rendition:
     url: str
     width: int
     height: int
-
-    def to_json(self) -> dict:
-        return {"url": self.url, "width": self.width, "height": self.height}
 
 
 def narrowest(renditions, *, at_least: int = 0) -> Rendition | None:
@@ -100,20 +106,6 @@ class ImageRef:
             renditions=renditions,
             srcset=data.get("srcset") or ", ".join(f"{r.url} {r.width}w" for r in renditions),
         )
-
-    def to_json(self) -> dict:
-        return {
-            "id": self.id,
-            "url": self.url,
-            "width": self.width,
-            "height": self.height,
-            "alt": self.alt,
-            "caption": self.caption,
-            "credit": self.credit,
-            "credit_url": self.credit_url,
-            "renditions": [r.to_json() for r in self.renditions],
-            "srcset": self.srcset,
-        }
 
     @property
     def original(self) -> Rendition:
@@ -168,18 +160,6 @@ class ItemEntry:
             image=ImageRef.from_json(data.get("image"), f"{where}, image"),
         )
 
-    def to_json(self) -> dict:
-        return {
-            "kind": self.kind,
-            "id": self.id,
-            "anchor": self.anchor,
-            "title": self.title,
-            "url": self.url,
-            "source": self.source,
-            "body_html": self.body_html,
-            "image": self.image.to_json() if self.image else None,
-        }
-
     @property
     def text_html(self) -> str:
         """The commentary."""
@@ -227,22 +207,6 @@ class PaperEntry:
             image=ImageRef.from_json(data.get("image"), f"{where}, image"),
         )
 
-    def to_json(self) -> dict:
-        return {
-            "kind": self.kind,
-            "id": self.id,
-            "anchor": self.anchor,
-            "title": self.title,
-            "authors": self.authors,
-            "arxiv_id": self.arxiv_id,
-            "arxiv_url": self.arxiv_url,
-            "paper_url": self.paper_url,
-            "code_url": self.code_url,
-            "demo_url": self.demo_url,
-            "summary_html": self.summary_html,
-            "image": self.image.to_json() if self.image else None,
-        }
-
     @property
     def text_html(self) -> str:
         """Why it matters."""
@@ -285,15 +249,6 @@ class SectionPart:
             entries=tuple(entries),
         )
 
-    def to_json(self) -> dict:
-        return {
-            "id": self.id,
-            "anchor": self.anchor,
-            "title": self.title,
-            "intro_html": self.intro_html,
-            "entries": [entry.to_json() for entry in self.entries],
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class IssuePart:
@@ -316,16 +271,6 @@ class IssuePart:
             summary_html=_text(data, "summary_html"),
             hero_image=ImageRef.from_json(data.get("hero_image"), f"{where}, hero image"),
         )
-
-    def to_json(self) -> dict:
-        return {
-            "id": self.id,
-            "number": self.number,
-            "title": self.title,
-            "slug": self.slug,
-            "summary_html": self.summary_html,
-            "hero_image": self.hero_image.to_json() if self.hero_image else None,
-        }
 
     @property
     def summary_text(self) -> str:
@@ -368,12 +313,8 @@ class Snapshot:
         )
 
     def to_json(self) -> dict:
-        return {
-            "schema": self.schema,
-            "issue": self.issue.to_json(),
-            "sections": [section.to_json() for section in self.sections],
-            "image_ids": list(self.image_ids),
-        }
+        """The JSON a Revision stores: every field under its own name, nested alike."""
+        return _json(self)
 
     # Walking
 
