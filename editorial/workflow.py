@@ -47,6 +47,7 @@ class Context:
     at: datetime | None
     revision: Revision | None
     now: datetime
+    version: int | None = None  # the issue's version on the page the person acted from
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,6 +62,9 @@ class Transition:
     comment_required: bool = False
     needs_time: bool = False
     needs_revision: bool = False
+    # It acts on the revision the person was shown: their form carries its number (and the
+    # issue's version), and `perform` refuses any other.
+    shown_revision: bool = False
     description: str = ""
 
 
@@ -99,6 +103,46 @@ def _only_the_submitter(ctx: Context) -> str | None:
     if ctx.by != submitter(ctx.issue):
         return "Only the person who submitted this issue can withdraw it."
     return None
+
+
+def _all(*guards: Callable[[Context], str | None]) -> Callable[[Context], str | None]:
+    """A guard that refuses with the first of `guards` that refuses."""
+
+    def guard(ctx: Context) -> str | None:
+        for one in guards:
+            reason = one(ctx)
+            if reason:
+                return reason
+        return None
+
+    return guard
+
+
+def _the_shown_revision(ctx: Context) -> str | None:
+    """Approve, publish and schedule act on the revision the person read, or not at all.
+
+    `ctx.revision` is the revision their page showed (None from scripts: the one in review).
+    """
+    shown = ctx.revision
+    if shown is None:
+        return None
+    if shown.issue_id != ctx.issue.pk:
+        return "That revision belongs to another issue."
+    current = revision_in_review(ctx.issue)
+    if current is not None and current.pk == shown.pk:
+        return None
+    verb = ctx.transition.label.lower()
+    if current is None:
+        return f"Revision {shown.number}, which you were shown, is no longer the one to {verb}."
+    event = Event.objects.latest_submission(ctx.issue)
+    who = (event.actor.get_full_name() or event.actor.get_username()) if event.actor else "someone"
+    when = timezone.localtime(event.created_at)
+    where = "approved" if ctx.issue.state == APPROVED else "under review"
+    return (
+        f"Revision {current.number} is now {where}, not revision {shown.number} that you "
+        f"were shown: {who} submitted it at {when:%H:%M:%S on %d %b %Y} ({when.tzname()}). "
+        f"Nothing was changed: re-read revision {current.number} before you {verb} it."
+    )
 
 
 def _not_the_submitter(ctx: Context) -> str | None:
@@ -257,8 +301,9 @@ TRANSITIONS: dict[str, Transition] = {
             sources=(IN_REVIEW,),
             target=APPROVED,
             permission=REVIEW,
-            guard=_not_the_submitter,
+            guard=_all(_the_shown_revision, _not_the_submitter),
             effect=_nothing,
+            shown_revision=True,
             description="Approves the revision under review for publication.",
         ),
         Transition(
@@ -267,8 +312,9 @@ TRANSITIONS: dict[str, Transition] = {
             sources=(APPROVED,),
             target=DRAFT,
             permission=PUBLISH,
-            guard=_approved_revision_unpublished,
+            guard=_all(_the_shown_revision, _approved_revision_unpublished),
             effect=_publish,
+            shown_revision=True,
             description="The approved revision goes live now.",
         ),
         Transition(
@@ -277,9 +323,10 @@ TRANSITIONS: dict[str, Transition] = {
             sources=(APPROVED,),
             target=DRAFT,
             permission=PUBLISH,
-            guard=_schedulable,
+            guard=_all(_the_shown_revision, _schedulable),
             effect=_schedule,
             needs_time=True,
+            shown_revision=True,
             description="The approved revision goes live at the chosen second.",
         ),
         Transition(
@@ -342,7 +389,14 @@ def _refusal(
             f"Issue #{issue.number} is {issue.get_state_display().lower()}: "
             f"“{transition.label}” is not possible now."
         ) + (_latest_change(issue) if explain else "")
-    return transition.guard(ctx)
+    reason = transition.guard(ctx)
+    if reason is None and ctx.version is not None and ctx.version != issue.version:
+        reason = (
+            f"Issue #{issue.number} changed after you opened its page, so nothing was done."
+            + _latest_change(issue)
+            + " Look at the page again and try once more if you still want to."
+        )
+    return reason
 
 
 def available_actions(issue: Issue, user) -> list[Transition]:
@@ -364,11 +418,15 @@ def perform(
     comment: str = "",
     at: datetime | None = None,
     revision: Revision | None = None,
+    version: int | None = None,
 ) -> Event:
     """Run one transition on `issue` as `by`, or raise TransitionNotAllowed and change nothing.
 
     `at` is the publication time for `schedule`; `revision` names the revision for
-    `restore` (required) and `cancel_schedule` (default: the next scheduled one).
+    `restore` (required) and `cancel_schedule` (default: the next scheduled one), and for
+    `approve`, `publish` and `schedule` the revision the person was shown: any other
+    revision in review is refused (None: the one in review, for scripts). `version`, when
+    given, is the issue's version the person saw: a later one is refused.
     """
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -388,7 +446,7 @@ def perform(
     caller_issue = issue
     with transaction.atomic():
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
-        ctx = Context(issue, transition, by, comment, at, revision, timezone.now())
+        ctx = Context(issue, transition, by, comment, at, revision, timezone.now(), version)
         reason = _refusal(issue, transition, by, ctx, explain=True)
         if reason:
             raise TransitionNotAllowed(reason)

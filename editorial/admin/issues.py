@@ -169,6 +169,9 @@ class WorkflowIssueAdmin(IssueAdmin):
             form["choices"] = scheduled
         elif transition.action == "approve" and in_review is not None:
             form["diff_url"] = reverse("editorial:diff", args=(issue.pk, in_review.number))
+        if transition.shown_revision and in_review is not None:
+            # What the person is shown is what the click acts on: `perform` refuses any other.
+            form["shown"] = {"revision": in_review.number, "version": issue.version}
         return form
 
     # Transitions ---------------------------------------------------------------------
@@ -207,10 +210,17 @@ class WorkflowIssueAdmin(IssueAdmin):
                 raise TransitionNotAllowed(str(error)) from error
         revision = None
         chosen = request.POST.get("revision", "").strip()
-        if chosen and (transition.needs_revision or action == "cancel_schedule"):
+        if chosen and (
+            transition.needs_revision or transition.shown_revision or action == "cancel_schedule"
+        ):
             revision = issue.revisions.filter(number=chosen if chosen.isdigit() else -1).first()
             if revision is None:
                 raise TransitionNotAllowed(f"Issue #{issue.number} has no revision “{chosen}”.")
+        version = request.POST.get("version", "").strip() or None
+        if version is not None:
+            if not version.isdigit():
+                raise TransitionNotAllowed("This page is out of date: reload it and try again.")
+            version = int(version)
         event = perform(
             issue,
             action,
@@ -218,6 +228,7 @@ class WorkflowIssueAdmin(IssueAdmin):
             comment=request.POST.get("comment", ""),
             at=at,
             revision=revision,
+            version=version,
         )
         return event, revision
 
