@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from newsletter.admin import editor_endpoints
+from newsletter.admin import editor_endpoints, importing
 from newsletter.api.endpoints import api
 from newsletter.reader import sitemaps
 
@@ -14,6 +14,12 @@ urlpatterns = [
         name="markdownx_markdownify",
     ),
     path("admin/markdownx/upload/", editor_endpoints.upload, name="markdownx_upload"),
+    # New issue from markdown: an admin view, mounted before the admin's catch-all.
+    path(
+        "admin/newsletter/issue/import/",
+        importing.import_issue,
+        name="newsletter_issue_import",
+    ),
     # Previews live under admin/ too: mounted first, or the admin's catch-all would take them.
     path("", include("editorial.urls")),
     path("admin/", admin.site.urls),
