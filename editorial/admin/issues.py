@@ -106,7 +106,9 @@ class WorkflowIssueAdmin(IssueAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
             context["workflow"] = self.workflow_context(request, obj)
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        return super().render_change_form(
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
 
     def workflow_context(self, request, issue: Issue) -> dict:
         now = timezone.now()

@@ -3,7 +3,7 @@
 - `editing`: what every editing page shares (draft-only editing, markdown and image fields).
 - `issues`: the issue page (`IssueAdmin`). The workflow app registers it, with the
   workflow panel added (`editorial.admin.issues`): the issue page is where review happens.
-- `sections`: a section's page with its items and papers.
+
 - `images`, `revisions`: the image library; the read-only revision viewer.
 - `widgets`, `forms`, `editor_endpoints`: the markdown editor, the image picker, uploads.
 """
@@ -11,7 +11,7 @@
 from django.conf import settings
 from django.contrib import admin
 
-from newsletter.admin import images, revisions, sections  # noqa: F401 - they register
+from newsletter.admin import images, revisions  # noqa: F401 - they register
 
 admin.site.site_header = f"{settings.SITE_NAME} admin"
 admin.site.site_title = f"{settings.SITE_NAME} admin"

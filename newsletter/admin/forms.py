@@ -2,6 +2,7 @@
 
 from django import forms
 
+from newsletter.admin.image_chooser import stamp
 from newsletter.content import images
 from newsletter.models import Image
 
@@ -31,6 +32,9 @@ class ImageForm(forms.ModelForm):
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
 
+    # The words as the form was shown: a save over someone else's change is refused.
+    stamp = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Image
         fields = ["file", "alt_text", "caption", "credit", "credit_url"]
@@ -40,6 +44,7 @@ class ImageForm(forms.ModelForm):
         self.uploaded_by = uploaded_by
         self.created = None
         if self.instance.pk:
+            self.fields["stamp"].initial = stamp(self.instance)
             self.fields["file"].disabled = True
             self.fields["file"].required = False
             self.fields[
@@ -47,6 +52,22 @@ class ImageForm(forms.ModelForm):
             ].help_text = (
                 "A published picture cannot be swapped; to use another one, upload a new image."
             )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        given = cleaned_data.get("stamp")
+        if self.instance.pk and given:  # the admin page always sends it; scripts may not
+            current = Image.objects.select_for_update().get(pk=self.instance.pk)
+            if given != stamp(current):
+                raise forms.ValidationError(
+                    "Someone changed this picture's words while you were editing them, so "
+                    "your changes were not saved. They are still below; the current words "
+                    "are: alt text “%(alt)s”, caption “%(caption)s”, credit “%(credit)s”.",
+                    code="stale_version",
+                    params={"alt": current.alt_text, "caption": current.caption,
+                            "credit": current.credit},
+                )  # fmt: skip
+        return cleaned_data
 
     def clean_file(self):
         file = self.cleaned_data.get("file")

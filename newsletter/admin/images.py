@@ -1,18 +1,16 @@
 """The image library: upload through the pipeline, edit the words around a picture."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
-from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from newsletter.admin.forms import ImageForm
-from newsletter.admin.widgets import thumbnail, thumbnail_url
+from newsletter.admin.image_chooser import ImageChooserMixin
+from newsletter.admin.widgets import thumbnail
 from newsletter.models import Image
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(ImageChooserMixin, admin.ModelAdmin):
     form = ImageForm
     list_display = ("list_thumbnail", "alt_text", "dimensions", "uploaded_by", "created_at")
     list_display_links = ("list_thumbnail", "alt_text")
@@ -36,7 +34,7 @@ class ImageAdmin(admin.ModelAdmin):
         fields = ["file", "alt_text", "caption", "credit", "credit_url"]
         if obj is not None:
             fields = ["preview", *fields, "width", "height", "sha256", "rendition_list"]
-            fields += ["uploaded_by", "created_at"]
+            fields += ["uploaded_by", "created_at", "stamp"]
         return fields
 
     def save_form(self, request, form, change):
@@ -80,30 +78,3 @@ class ImageAdmin(admin.ModelAdmin):
             ),
         )
         return format_html('<ul class="rendition-list">{}</ul>', items)
-
-    def get_urls(self):
-        preview = path(
-            "picker-preview/",
-            self.admin_site.admin_view(self.picker_preview_view),
-            name="newsletter_image_picker_preview",
-        )
-        return [preview, *super().get_urls()]
-
-    def picker_preview_view(self, request):
-        """What the image picker shows for the image it now points to (JSON)."""
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        try:
-            image = Image.objects.get(pk=request.GET.get("id"))
-        except (Image.DoesNotExist, ValueError, TypeError, ValidationError) as error:
-            raise Http404("No such image.") from error
-        return JsonResponse(
-            {
-                "id": image.pk,
-                "alt_text": image.alt_text,
-                "thumbnail_url": thumbnail_url(image),
-                "width": image.width,
-                "height": image.height,
-                "change_url": reverse("admin:newsletter_image_change", args=(image.pk,)),
-            }
-        )

@@ -1,36 +1,109 @@
-"""The issue page: the issue's own fields and its sections, with optimistic locking.
+"""The issue composer: the whole issue on one page, with optimistic locking.
+
+The issue's fields, every section, and every item and paper in it are one form
+(django-nested-admin's nested inlines), saved in one transaction under one version
+check: drag an entry to another section, reorder, add, remove, and either everything is
+saved or, when someone else saved first, nothing is and the input is shown again.
 
 `IssueAdmin` is registered by the workflow app, which adds the workflow panel
 (`editorial.admin.issues.WorkflowIssueAdmin`).
 """
 
-from adminsortable2.admin import SortableInlineAdminMixin
+import nested_admin
 from django import forms
-from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db.models import F, Prefetch
+from django.urls import reverse
 from django.utils import timezone
 
+from newsletter.admin.composer import ComposerMixin
 from newsletter.admin.editing import (
-    SORTABLE_STACKED_TEMPLATE,
+    ChosenImagesForm,
     EditorFieldsMixin,
-    SortableAdmin,
     add_standard_sections,
     is_editable,
 )
-from newsletter.models import Issue, Section
+from newsletter.models import Issue, Item, Paper, Revision, Section
 
 
-class SectionInline(EditorFieldsMixin, SortableInlineAdminMixin, admin.StackedInline):
-    model = Section
-    fields = ("title", "intro")
-    markdown_fields = ("intro",)
+class PrefetchedFormSet(nested_admin.formsets.NestedInlineFormSet):
+    """Show the rows the parent prefetched, so 60 entries cost no query each."""
+
+    def get_queryset(self):
+        cache = getattr(self.instance, "_prefetched_objects_cache", {})
+        name = self.fk.remote_field.get_accessor_name()
+        if not self.data and name in cache:
+            return list(cache[name])
+        return super().get_queryset()
+
+
+class EntryInline(EditorFieldsMixin, nested_admin.NestedStackedInline):
+    form = ChosenImagesForm
+    formset = PrefetchedFormSet
+    sortable_field_name = "position"
     extra = 0
-    show_change_link = True
-    template = SORTABLE_STACKED_TEMPLATE
+    classes = ["composer-entries"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and _editable(obj)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and _editable(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and _editable(obj)
 
 
-class IssueForm(forms.ModelForm):
+def _editable(obj) -> bool:
+    """Whether the issue that `obj` (an issue or a section) belongs to may be edited."""
+    if obj is None:
+        return True
+    issue = obj if isinstance(obj, Issue) else getattr(obj, "issue", None)
+    return is_editable(issue)
+
+
+class ItemInline(EntryInline):
+    model = Item
+    fields = ("title", "url", "source", "body", "image", "position")
+    markdown_fields = ("body",)
+    image_fields = ("image",)
+
+
+class PaperInline(EntryInline):
+    model = Paper
+    fields = (
+        "title",
+        "authors",
+        "arxiv_id",
+        ("paper_url", "code_url", "demo_url"),
+        "summary",
+        "image",
+        "position",
+    )
+    markdown_fields = ("summary",)
+    image_fields = ("image",)
+
+
+class SectionInline(EntryInline):
+    model = Section
+    fields = ("title", "intro", "position")
+    markdown_fields = ("intro",)
+    inlines = [ItemInline, PaperInline]
+    classes = ["composer-sections"]
+
+    def get_queryset(self, request):
+        entries = {
+            "items": Item.objects.select_related("image"),
+            "papers": Paper.objects.select_related("image"),
+        }
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(*(Prefetch(name, queryset=qs) for name, qs in entries.items()))
+        )
+
+
+class IssueForm(ChosenImagesForm):
     """The issue form, with optimistic locking: saving over someone else's save is refused."""
 
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -73,7 +146,7 @@ class IssueForm(forms.ModelForm):
         return cleaned_data
 
 
-class IssueAdmin(EditorFieldsMixin, SortableAdmin):
+class IssueAdmin(ComposerMixin, EditorFieldsMixin, nested_admin.NestedModelAdmin):
     form = IssueForm
     list_display = ("number", "title", "state", "updated_at", "updated_by")
     list_display_links = ("number", "title")
@@ -88,13 +161,43 @@ class IssueAdmin(EditorFieldsMixin, SortableAdmin):
     save_on_top = True
 
     class Media:
-        css = {"all": ["css/admin.css"]}
+        css = {"all": ["css/admin.css", "css/composer.css"]}
+        js = ["js/admin-composer.js"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("hero_image")
 
     def get_fields(self, request, obj=None):
         fields = ["number", "title", "slug", "summary", "hero_image", "state", "version"]
         if obj is not None and self.has_change_permission(request, obj):
             fields.append("base_version")
         return fields
+
+    def view_on_site(self, issue):
+        """The issue's public page, only while it has one: a draft's would be a 404."""
+        live = Revision.objects.live().filter(issue=issue).only("issue_number", "snapshot").first()
+        return live.get_absolute_url() if live else None
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context.get("adminform") and context["adminform"].form
+        if obj is not None and obj.pk and form is not None and form.errors:
+            # A refused save: the heading names the issue as saved, not as typed.
+            context["original"] = Issue.objects.get(pk=obj.pk)
+        existing = bool(obj is not None and obj.pk)
+        context["composer"] = {
+            "preview_url": existing
+            and reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_preview", args=(obj.pk,)
+            ),
+            "autosave": existing and self.has_change_permission(request, obj),
+            "saved_at": existing and timezone.localtime(obj.updated_at).strftime("%H:%M:%S"),
+            "choose_url": reverse("admin:newsletter_image_choose"),
+            "upload_url": reverse("admin:newsletter_image_upload"),
+            "describe_url": reverse("admin:newsletter_image_describe", args=(0,)),
+        }
+        return super().render_change_form(
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
 
     def get_changeform_initial_data(self, request):
         return {"number": Issue.next_number(), **super().get_changeform_initial_data(request)}

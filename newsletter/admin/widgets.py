@@ -1,12 +1,7 @@
 """Admin widgets: the markdown editor with live preview, and an image picker with thumbnails."""
 
 from django import forms
-from django.conf import settings
-from django.contrib.admin.widgets import ForeignKeyRawIdWidget
-from django.core.exceptions import ValidationError
-from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
-from django.utils.text import Truncator
 from markdownx.widgets import AdminMarkdownxWidget
 
 THUMBNAIL_WIDTH = 120
@@ -46,51 +41,39 @@ class MarkdownEditor(AdminMarkdownxWidget):
         )
 
 
-class ImagePickerWidget(ForeignKeyRawIdWidget):
-    """A raw-id lookup that shows a thumbnail and the alt text of the chosen image.
+class ImageChooser(forms.HiddenInput):
+    """An image field chosen in place: a thumbnail, and buttons that open the chooser dialog.
 
-    Picking another image (lookup popup, "add another" upload, or typing an id) refreshes
-    the thumbnail through ImageAdmin's picker-preview endpoint.
+    The dialog (static/js/admin-figures.js) lists recent pictures, uploads a new one with
+    its alt text, caption and credit, or edits the words of the chosen one; no popup
+    windows. The form sets `chosen` to the image it already has, so a page of many
+    entries shows their pictures without a query each.
     """
 
-    def __init__(self, rel, admin_site, attrs=None, using=None):
-        attrs = {"class": "vForeignKeyRawIdAdminField image-picker", **(attrs or {})}
-        super().__init__(rel, admin_site, attrs=attrs, using=using)
+    template_name = "newsletter/admin/widgets/image_chooser.html"
+    chosen = None
+
+    @property
+    def is_hidden(self):
+        return False  # a visible field: its value is kept in a hidden input
 
     @property
     def media(self):
-        jquery = "jquery.js" if settings.DEBUG else "jquery.min.js"
-        return forms.Media(
-            css={"all": ["css/admin.css"]},
-            js=[
-                f"admin/js/vendor/jquery/{jquery}",
-                "admin/js/jquery.init.js",
-                "js/admin-image-picker.js",
-            ],
-        )
+        return forms.Media(css={"all": ["css/admin.css"]}, js=["js/admin-figures.js"])
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        try:
-            preview_url = reverse(f"{self.admin_site.name}:newsletter_image_picker_preview")
-        except NoReverseMatch:
-            preview_url = ""
-        context["widget"]["attrs"]["data-preview-url"] = preview_url
+        image = self.chosen
+        if value and (image is None or str(image.pk) != str(value)):
+            image = self._load(value)
+        context["widget"]["image"] = image
+        context["widget"]["thumbnail"] = thumbnail(image, width=160) if image else ""
         return context
 
-    def label_and_url_for_value(self, value):
+    def _load(self, value):
+        from newsletter.models import Image
+
         try:
-            image = self.rel.model._default_manager.using(self.db).get(pk=value)
-        except (ValueError, TypeError, ValidationError, self.rel.model.DoesNotExist):
-            return "", ""
-        try:
-            url = reverse(f"{self.admin_site.name}:newsletter_image_change", args=(image.pk,))
-        except NoReverseMatch:
-            url = ""
-        # The label is rendered inside the link to the image's change page.
-        label = format_html(
-            '<span class="image-picker-preview">{}<span class="image-picker-alt">{}</span></span>',
-            thumbnail(image),
-            Truncator(image.alt_text).words(14),
-        )
-        return label, url
+            return Image.objects.filter(pk=int(value)).first()
+        except (TypeError, ValueError):
+            return None

@@ -4,13 +4,13 @@ Markdown is rendered here, once; readers' requests never run it. Freezing a revi
 the admin preview both call `build_snapshot`, so the preview is exactly what readers see.
 """
 
-import re
+import dataclasses
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils.text import slugify
 
+from newsletter.content.figures import media_names, place_figures
 from newsletter.content.markdown import render
 from newsletter.content.snapshot import (
     ImageRef,
@@ -22,8 +22,6 @@ from newsletter.content.snapshot import (
     Snapshot,
 )
 from newsletter.models import Image, Issue
-
-_MEDIA_SRC = re.compile(r'<img[^>]*? src="' + re.escape(settings.MEDIA_URL) + r'([^"]+)"')
 
 
 def image_ref(image: Image | None) -> ImageRef | None:
@@ -129,11 +127,34 @@ def build_snapshot(issue: Issue) -> Snapshot:
     )
     snapshot = Snapshot(issue=head, sections=tuple(sections), image_ids=())
 
-    # Pictures dropped into markdown bodies are Images too: reference them so that a
-    # published picture cannot be deleted from under the page.
-    names = {name for part in snapshot.html_fragments() for name in _MEDIA_SRC.findall(part)}
+    # Pictures placed in markdown are Images too: they become figures like an item's
+    # picture, and are referenced so that a published picture cannot be deleted.
+    names = {name for part in snapshot.html_fragments() for name in media_names(part)}
+    refs = {}
     if names:
         for image in Image.objects.filter(file__in=names):
             images[image.pk] = image
+            refs[image.file.name] = image_ref(image)
+    snapshot = _with_figures(snapshot, refs) if refs else snapshot
+    return dataclasses.replace(snapshot, image_ids=tuple(sorted(images)))
 
-    return Snapshot(issue=head, sections=snapshot.sections, image_ids=tuple(sorted(images)))
+
+def _with_figures(snapshot: Snapshot, refs: dict[str, ImageRef]) -> Snapshot:
+    """The snapshot with its markdown pictures placed as figures (newsletter.content.figures)."""
+
+    def entry(e):
+        field = "summary_html" if e.kind == "paper" else "body_html"
+        return dataclasses.replace(e, **{field: place_figures(getattr(e, field), refs)})
+
+    sections = tuple(
+        dataclasses.replace(
+            s,
+            intro_html=place_figures(s.intro_html, refs),
+            entries=tuple(entry(e) for e in s.entries),
+        )
+        for s in snapshot.sections
+    )
+    issue = dataclasses.replace(
+        snapshot.issue, summary_html=place_figures(snapshot.issue.summary_html, refs)
+    )
+    return dataclasses.replace(snapshot, issue=issue, sections=sections)

@@ -36,6 +36,7 @@ _editorial_stubs = [
 urlpatterns = [
     path("editorial/", include((_editorial_stubs, "editorial"))),
     path("admin/", admin.site.urls),
+    path("", include("newsletter.reader.urls")),  # "View on site" of a live issue
 ]
 
 

@@ -151,7 +151,11 @@ def test_sections_added_inline_replace_the_standard_ones(editor_client):
             "sections-TOTAL_FORMS": 1,
             "sections-0-title": "Only this",
             "sections-0-intro": "",
-            "sections-0-position": "",
+            "sections-0-position": 1,  # set by the page's script, as it numbers rows
+            "sections-0-items-TOTAL_FORMS": 0,
+            "sections-0-items-INITIAL_FORMS": 0,
+            "sections-0-papers-TOTAL_FORMS": 0,
+            "sections-0-papers-INITIAL_FORMS": 0,
         }
     )
 
@@ -235,40 +239,47 @@ def test_an_issue_not_in_draft_is_read_only_for_the_editor(editor_client, make_i
     assert issue.sections.first().title == "My work"
 
 
-def test_a_section_of_an_issue_not_in_draft_is_read_only(editor_client, make_issue):
+def test_the_entries_of_an_issue_not_in_draft_are_read_only(editor_client, make_issue):
     issue = make_issue()
-    section = issue.sections.get(title="My work")
-    url = reverse("admin:newsletter_section_change", args=[section.pk])
+    url = reverse("admin:newsletter_issue_change", args=[issue.pk])
     data = form_data(editor_client.get(url))
     Issue.objects.filter(pk=issue.pk).update(state=Issue.State.IN_REVIEW)
 
-    assert 'name="items-0-title"' not in editor_client.get(url).text
-    data["items-0-title"] = "Sneaky item"
+    assert 'name="sections-0-items-0-title"' not in editor_client.get(url).text
+    data["sections-0-items-0-title"] = "Sneaky item"
     assert editor_client.post(url, data).status_code == 403
     assert Item.objects.filter(title="Sneaky item").count() == 0
 
 
-def test_issue_page_lists_its_sections_sortable_with_links_to_each(editor_client, make_issue):
+def test_the_issue_page_edits_every_section_item_and_paper_in_one_form(editor_client, make_issue):
     issue = make_issue()
     response = editor_client.get(reverse("admin:newsletter_issue_change", args=[issue.pk]))
 
     (sections,) = response.context["inline_admin_formsets"]
-    assert "sortable" in sections.classes
     assert sections.formset.prefix == "sections"
-    for section in issue.sections.all():
-        assert reverse("admin:newsletter_section_change", args=[section.pk]) in response.text
-    assert "adminsortable2/js/adminsortable2" in response.text
+    nested = [formset.prefix for form in sections.formset.forms for formset in form.nested_formsets]
+    assert nested == [
+        "sections-0-items",
+        "sections-0-papers",
+        "sections-1-items",
+        "sections-1-papers",
+    ]
+    html = response.text
+    for name in ("sections-0-items-1-title", "sections-1-papers-0-arxiv_id"):
+        assert f'name="{name}"' in html
+    # Dragging sets the hidden positions; the section page is gone.
+    assert 'type="hidden" name="sections-0-items-0-position"' in html
+    assert "nested_admin/dist/nested_admin" in html
+    assert "/admin/newsletter/section/" not in html
 
 
 def test_admin_pages_load_only_static_files_that_exist(editor_client, make_issue):
     from django.contrib.staticfiles import finders
 
     issue = make_issue()
-    section = issue.sections.first()
     for url in (
         reverse("admin:newsletter_issue_change", args=[issue.pk]),
         reverse("admin:newsletter_issue_add"),
-        reverse("admin:newsletter_section_change", args=[section.pk]),
     ):
         html = editor_client.get(url).text
         for path in re.findall(r'(?:src|href)="/static/([^"?]+)"', html):
@@ -289,27 +300,20 @@ def test_reordering_sections_saves_their_positions(editor_client, make_issue):
 # Sections ----------------------------------------------------------------------------
 
 
-def test_section_page_edits_items_and_papers_and_links_back_to_its_issue(editor_client, make_issue):
+def test_an_item_is_added_to_a_section_from_the_issue_page(editor_client, make_issue):
     issue = make_issue()
     section = issue.sections.get(title="My work")
-    url = reverse("admin:newsletter_section_change", args=[section.pk])
-    response = editor_client.get(url)
-
-    assert response.status_code == 200
-    assert reverse("admin:newsletter_issue_change", args=[issue.pk]) in response.text
-    prefixes = [inline.formset.prefix for inline in response.context["inline_admin_formsets"]]
-    assert prefixes == ["items", "papers"]
-
-    data = form_data(response)
+    url = reverse("admin:newsletter_issue_change", args=[issue.pk])
+    data = form_data(editor_client.get(url))
     data.update(
         {
-            "items-TOTAL_FORMS": 3,
-            "items-2-title": "A third item",
-            "items-2-url": "https://example.com/third",
-            "items-2-source": "",
-            "items-2-body": "Why it *matters*.",
-            "items-2-image": "",
-            "items-2-position": "",
+            "sections-0-items-TOTAL_FORMS": 3,
+            "sections-0-items-2-title": "A third item",
+            "sections-0-items-2-url": "https://example.com/third",
+            "sections-0-items-2-source": "",
+            "sections-0-items-2-body": "Why it *matters*.",
+            "sections-0-items-2-image": "",
+            "sections-0-items-2-position": 3,
         }
     )
     assert editor_client.post(url, data).status_code == 302
@@ -318,9 +322,31 @@ def test_section_page_edits_items_and_papers_and_links_back_to_its_issue(editor_
         "A tiny eval harness",
         "A third item",
     ]
-    # Changing a section changes the issue: an issue page opened before is now stale.
     issue.refresh_from_db()
     assert issue.version == 2
+
+
+def test_an_item_moves_to_another_section_in_one_save(editor_client, make_issue):
+    issue = make_issue()
+    work, papers = issue.sections.all()
+    moved = work.items.get(title="A tiny eval harness")
+    url = reverse("admin:newsletter_issue_change", args=[issue.pk])
+    data = form_data(editor_client.get(url))
+    # What django-nested-admin's drag and drop posts: the form under the other section.
+    old = "sections-0-items-1-"
+    new = "sections-1-items-0-"
+    for key in [k for k in data if k.startswith(old)]:
+        data[new + key[len(old) :]] = data.pop(key)
+    data[new + "section"] = papers.pk
+    data["sections-0-items-TOTAL_FORMS"] = data["sections-0-items-INITIAL_FORMS"] = 1
+    data["sections-1-items-TOTAL_FORMS"] = data["sections-1-items-INITIAL_FORMS"] = 1
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    moved.refresh_from_db()
+    assert moved.section == papers
+    assert [i.title for i in work.items.all()] == ["Fine-tuning on a laptop"]
 
 
 # Markdown editor ---------------------------------------------------------------------
@@ -328,20 +354,16 @@ def test_section_page_edits_items_and_papers_and_links_back_to_its_issue(editor_
 
 def test_every_markdown_field_uses_the_live_preview_editor(editor_client, make_issue):
     issue = make_issue()
-    issue_page = editor_client.get(reverse("admin:newsletter_issue_change", args=[issue.pk]))
-    assert_markdown_editor(issue_page.text, "summary")
-    assert_markdown_editor(issue_page.text, "sections-0-intro")
-    assert_markdown_editor(issue_page.text, "sections-__prefix__-intro")
-
-    work = issue.sections.get(title="My work")
-    papers = issue.sections.get(title="Papers & research")
-    work_page = editor_client.get(reverse("admin:newsletter_section_change", args=[work.pk]))
-    assert_markdown_editor(work_page.text, "intro")
-    assert_markdown_editor(work_page.text, "items-0-body")
-    assert_markdown_editor(work_page.text, "items-__prefix__-body")
-    papers_page = editor_client.get(reverse("admin:newsletter_section_change", args=[papers.pk]))
-    assert_markdown_editor(papers_page.text, "papers-0-summary")
-    assert_markdown_editor(papers_page.text, "papers-__prefix__-summary")
+    html = editor_client.get(reverse("admin:newsletter_issue_change", args=[issue.pk])).text
+    for name in (
+        "summary",
+        "sections-0-intro",
+        "sections-__prefix__-intro",
+        "sections-0-items-0-body",
+        "sections-0-items-__prefix__-body",
+        "sections-1-papers-0-summary",
+    ):
+        assert_markdown_editor(html, name)
 
 
 def test_markdown_scripts_load_with_the_inline_initialiser_first(editor_client, make_issue):
@@ -356,8 +378,8 @@ def test_markdown_scripts_load_with_the_inline_initialiser_first(editor_client, 
 # Images ------------------------------------------------------------------------------
 
 
-def test_the_image_picker_shows_the_thumbnail_of_the_chosen_image(editor_client, make_issue):
-    image = make_image(alt_text="A robot reading a newspaper")
+def test_the_image_chooser_shows_the_chosen_picture_in_place(editor_client, make_issue):
+    image = make_image(alt_text="A robot reading a newspaper", caption="Morning news")
     issue = make_issue(hero_image=image)
 
     html = editor_client.get(reverse("admin:newsletter_issue_change", args=[issue.pk])).text
@@ -368,43 +390,39 @@ def test_the_image_picker_shows_the_thumbnail_of_the_chosen_image(editor_client,
         r'alt="A robot reading a newspaper"',
         html,
     )
-    assert reverse("admin:newsletter_image_change", args=[image.pk]) in html
-    # Looking up another image, or uploading a new one, stays one click away.
-    assert 'id="lookup_id_hero_image"' in html
-    assert 'id="add_id_hero_image"' in html
+    assert f'<input type="hidden" name="hero_image" value="{image.pk}"' in html
+    assert "Morning news" in html
+    assert 'data-chooser-action="describe"' in html
+    # Chosen in place: no lookup or add-another popup windows.
+    assert 'id="lookup_id_hero_image"' not in html
+    assert 'id="add_id_hero_image"' not in html
 
 
-def test_the_image_picker_falls_back_to_the_original_file(editor_client, make_issue):
+def test_the_image_chooser_falls_back_to_the_original_file(editor_client, make_issue):
     image = make_image(renditions=[], file="images/2025/01/plain.png")
     issue = make_issue()
     Item.objects.filter(section__issue=issue).update(image=image)
-    section = issue.sections.get(title="My work")
 
-    html = editor_client.get(reverse("admin:newsletter_section_change", args=[section.pk])).text
+    html = editor_client.get(reverse("admin:newsletter_issue_change", args=[issue.pk])).text
 
     assert 'src="/media/images/2025/01/plain.png"' in html
 
 
-def test_the_picker_preview_endpoint_describes_an_image(editor_client):
+def test_the_chooser_lists_and_finds_pictures(editor_client):
     image = make_image(alt_text="Charts & graphs")
-    url = reverse("admin:newsletter_image_picker_preview")
+    make_image(alt_text="A cat")
+    url = reverse("admin:newsletter_image_choose")
 
-    response = editor_client.get(url, {"id": image.pk})
-    assert response.json() == {
-        "id": image.pk,
-        "alt_text": "Charts & graphs",
-        "thumbnail_url": f"/media/{image.renditions[1]['name']}",
-        "width": 1600,
-        "height": 900,
-        "change_url": reverse("admin:newsletter_image_change", args=[image.pk]),
-    }
-    assert editor_client.get(url, {"id": "nope"}).status_code == 404
+    found = editor_client.get(url, {"q": "chart"}).json()["images"]
+    assert [(i["id"], i["alt_text"]) for i in found] == [(image.pk, "Charts & graphs")]
+    assert found[0]["thumbnail"] == f"/media/{image.renditions[1]['name']}"
+    assert found[0]["url"] == image.file.url
+    assert len(editor_client.get(url).json()["images"]) == 2
 
 
-def test_the_picker_preview_endpoint_needs_a_staff_login(client):
-    image = make_image()
-    response = client.get(reverse("admin:newsletter_image_picker_preview"), {"id": image.pk})
-    assert response.status_code == 302
+def test_the_chooser_needs_a_staff_login(client):
+    make_image()
+    assert client.get(reverse("admin:newsletter_image_choose")).status_code == 302
 
 
 def test_image_list_and_lookup_popup_show_thumbnails(editor_client, editor):
@@ -546,7 +564,7 @@ def _queries(client, url):
     return len(queries)
 
 
-@pytest.mark.parametrize("model", ["issue", "section", "image", "revision"])
+@pytest.mark.parametrize("model", ["issue", "image", "revision"])
 def test_list_pages_do_not_query_once_per_row(editor_client, editor, make_issue, model):
     url = reverse(f"admin:newsletter_{model}_changelist")
 
@@ -564,17 +582,17 @@ def test_list_pages_do_not_query_once_per_row(editor_client, editor, make_issue,
     assert many == few
 
 
-def test_paper_fields_are_all_editable_in_the_section(editor_client, make_issue):
+def test_paper_fields_are_all_editable_on_the_issue_page(editor_client, make_issue):
     issue = make_issue()
-    papers = issue.sections.get(title="Papers & research")
-    url = reverse("admin:newsletter_section_change", args=[papers.pk])
+    url = reverse("admin:newsletter_issue_change", args=[issue.pk])
     data = form_data(editor_client.get(url))
-    data.update({"papers-0-code_url": "https://github.com/example/transformer"})
+    data.update({"sections-1-papers-0-code_url": "https://github.com/example/transformer"})
 
     assert editor_client.post(url, data).status_code == 302
     assert Paper.objects.get().code_url == "https://github.com/example/transformer"
 
 
-def test_sections_cannot_be_added_outside_their_issue(editor_client):
-    assert editor_client.get(reverse("admin:newsletter_section_add")).status_code == 403
+def test_sections_have_no_page_of_their_own(editor_client):
+    assert editor_client.get("/admin/newsletter/section/add/").status_code == 404
+    assert editor_client.get("/admin/newsletter/section/").status_code == 404
     assert Section.objects.count() == 0
