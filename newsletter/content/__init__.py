@@ -8,6 +8,8 @@
 - `images`: the image pipeline: validate, re-encode, renditions.
 - `freeze`: `freeze(issue)`, a new immutable revision, indexed for search.
 - `search_index`: the search rows written for a revision.
+- `arxiv`: `normalise_arxiv_id(text)`, an `arXiv:` reference or arxiv.org link as the bare
+  id the Paper model stores (its field cleans every form's input with it).
 
 This package imports nothing at its top, so that the models can use the snapshot types.
 """

@@ -4,17 +4,54 @@ Editors change these in draft; `newsletter.content.freeze` turns them into an im
 Revision. Nothing public reads them, so a working copy has no public address.
 """
 
+from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from newsletter.content.arxiv import MESSAGE as ARXIV_MESSAGE
+from newsletter.content.arxiv import normalise_arxiv_id
 from newsletter.models.images import Image
 
 ARXIV_ID = RegexValidator(
     r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$",
-    "Enter an arXiv identifier such as 2310.06825 or 2310.06825v2.",
+    ARXIV_MESSAGE,
 )
+
+
+def _clean_arxiv_id(value):
+    """`normalise_arxiv_id` for a field: blank stays blank, a refusal is a ValidationError."""
+    if value is None or not value.strip():
+        return "" if value is not None else value
+    try:
+        return normalise_arxiv_id(value)
+    except ValueError:
+        raise ValidationError(ARXIV_MESSAGE, code="invalid") from None
+
+
+class ArxivIdFormField(forms.CharField):
+    """Takes `arXiv:…`, arxiv.org links and bare ids; its cleaned value is the bare id."""
+
+    def to_python(self, value):
+        return _clean_arxiv_id(super().to_python(value))
+
+    def widget_attrs(self, widget):
+        # max_length bounds the stored id, not the pasted link it is read from.
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+class ArxivIdField(models.CharField):
+    """An arXiv id, stored bare: `clean` (every model form, `full_clean`) normalises it."""
+
+    def clean(self, value, model_instance):
+        return super().clean(_clean_arxiv_id(value), model_instance)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": ArxivIdFormField, **kwargs})
 
 
 class Issue(models.Model):
@@ -119,8 +156,15 @@ class Paper(models.Model):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="papers")
     title = models.CharField(max_length=500)
     authors = models.CharField(max_length=1000, blank=True)
-    arxiv_id = models.CharField(
-        "arXiv id", max_length=40, blank=True, validators=[ARXIV_ID], db_index=True
+    arxiv_id = ArxivIdField(
+        "arXiv id",
+        max_length=40,
+        blank=True,
+        validators=[ARXIV_ID],
+        db_index=True,
+        help_text="The bare id, such as 2310.06825 or hep-th/9901001; an arXiv: reference "
+        "or an arxiv.org link is stored as its id. A version (v2) is kept only when you "
+        "give one: leave it off to mean the paper's latest version.",
     )
     paper_url = models.URLField(max_length=1000, blank=True)
     code_url = models.URLField(max_length=1000, blank=True)
