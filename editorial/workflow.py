@@ -11,7 +11,7 @@ there, and the new one runs until the next revision already scheduled, if any.
 
 import contextvars
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -48,6 +48,8 @@ class Context:
     revision: Revision | None
     now: datetime
     version: int | None = None  # the issue's version on the page the person acted from
+    # Schedules the transition cancelled on the way (unpublish): (revision, its go_live_at).
+    cancelled: list[tuple[Revision, datetime]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -256,6 +258,12 @@ def _unpublish(ctx: Context) -> Revision:
     revision = live_revision(ctx.issue, at=ctx.now)
     revision.ends_at = ctx.now
     revision.save(update_fields=["ends_at"])
+    # A taken-down issue stays down: a correction scheduled earlier would otherwise bring
+    # it back by itself at its time.
+    for scheduled in list(scheduled_revisions(ctx.issue, at=ctx.now)):
+        ctx.cancelled.append((scheduled, scheduled.go_live_at))
+        scheduled.go_live_at = scheduled.ends_at = None
+        scheduled.save(update_fields=["go_live_at", "ends_at"])
     return revision
 
 
@@ -427,6 +435,9 @@ def perform(
     `approve`, `publish` and `schedule` the revision the person was shown: any other
     revision in review is refused (None: the one in review, for scripts). `version`, when
     given, is the issue's version the person saw: a later one is refused.
+
+    The returned Event's `cancelled` lists the (revision, go_live_at) of the schedules the
+    transition cancelled on the way: unpublish cancels every scheduled revision of the issue.
     """
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -453,6 +464,17 @@ def perform(
         from_state = issue.state
         acted_on = transition.effect(ctx)
         to_state = transition.target or from_state
+        for cancelled, _was_at in ctx.cancelled:  # in the timeline too, before what did it
+            Event.objects.create(
+                issue=issue,
+                revision=cancelled,
+                action="cancel_schedule",
+                from_state=from_state,
+                to_state=to_state,
+                actor=by,
+                comment=f"Cancelled by the “{transition.label}” of revision {acted_on.number}.",
+                effective_at=ctx.now,
+            )
         # Any edit page opened before this transition is now stale.
         Issue.objects.filter(pk=issue.pk).update(
             state=to_state, version=F("version") + 1, updated_at=ctx.now, updated_by=by
@@ -467,6 +489,7 @@ def perform(
             comment=comment,
             effective_at=at if action == "schedule" else ctx.now,
         )
+        event.cancelled = ctx.cancelled
         # After commit, in the caller's context: receivers see what the caller set (muting).
         context = contextvars.copy_context()
         transaction.on_commit(

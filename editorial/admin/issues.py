@@ -77,7 +77,7 @@ SUCCESS_MESSAGES = {
     "publish": "Revision {revision} of issue #{issue} is live now.",
     "schedule": "Revision {revision} of issue #{issue} will go live {when}.",
     "cancel_schedule": "Revision {revision} of issue #{issue} will no longer go live {when}.",
-    "unpublish": "Issue #{issue} is no longer live: revision {revision} ended {when}.",
+    "unpublish": "Issue #{issue} is no longer live: revision {revision} ended {when}{cancelled}.",
     "restore": "Revision {source} was restored as revision {revision} and submitted for review.",
 }
 
@@ -243,6 +243,14 @@ class WorkflowIssueAdmin(IssueAdmin):
             when = "as scheduled"
         elif event.action == "unpublish":
             when = f"at {sitetime.describe(event.effective_at)}"
+        # Unpublish cancels what was scheduled to replace the live revision: say so.
+        cancelled = ""
+        times = [str(sitetime.describe(at)) for _, at in getattr(event, "cancelled", [])]
+        if len(times) == 1:
+            cancelled = f", and the correction scheduled for {times[0]} was cancelled"
+        elif times:
+            listed = ", ".join(times[:-1]) + " and " + times[-1]
+            cancelled = f", and the corrections scheduled for {listed} were cancelled"
         person = submitter(event.issue)
         return SUCCESS_MESSAGES[event.action].format(
             issue=event.issue.number,
@@ -250,6 +258,7 @@ class WorkflowIssueAdmin(IssueAdmin):
             source=source.number if source else "",
             submitter=person.get_username() if person else "its editor",
             when=when,
+            cancelled=cancelled,
         )
 
     # The calendar --------------------------------------------------------------------

@@ -174,7 +174,7 @@ def test_publishing_now_while_a_later_schedule_exists_runs_until_the_scheduled_s
     assert "The planned issue" in client.get(PAGE).text
 
 
-def test_unpublish_takes_the_issue_off_every_public_page_and_a_later_schedule_still_runs(
+def test_unpublish_takes_the_issue_off_every_public_page_and_cancels_the_later_schedule(
     clock, client, make_issue, publish, schedule, people
 ):
     issue = make_issue()
@@ -192,10 +192,11 @@ def test_unpublish_takes_the_issue_off_every_public_page_and_a_later_schedule_st
         page = client.get(url)
         assert page.status_code == 200
         assert "Gone soon" not in page.text
-    clock.move_to(T)
-    page = client.get(PAGE)
-    assert page.status_code == 200
-    assert "Back later" in page.text
+    # A taken-down issue does not come back by itself at the correction's time.
+    clock.move_to(T + SECOND)
+    assert not Revision.objects.live().exists()
+    assert client.get(PAGE).status_code == 404
+    assert "Back later" not in client.get("/").text
 
 
 @pytest.mark.parametrize("offset", [timedelta(0), timedelta(microseconds=300_000)])
