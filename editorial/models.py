@@ -68,6 +68,20 @@ class EventQuerySet(models.QuerySet):
             .order_by("-sent_back_at")
         )
 
+    def waiting_to_publish(self):
+        """Approved issues, the longest waiting first, with who approved what: one query."""
+        latest = self.latest_value
+        approval = ("approve",)
+        return (
+            Issue.objects.filter(state=Issue.State.APPROVED)
+            .annotate(
+                approved_by_name=latest("actor__username", actions=approval),
+                approved_at=latest("created_at", actions=approval),
+                revision_number=latest("revision__number", actions=approval),
+            )
+            .order_by("approved_at", "number")
+        )
+
 
 class Event(models.Model):
     """One transition of one issue: who did what, when, from which state to which."""

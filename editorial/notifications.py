@@ -1,4 +1,5 @@
-"""Emails about the workflow: reviewers hear of submissions, submitters of decisions.
+"""Emails about the workflow: reviewers hear of submissions, submitters of decisions,
+publishers of approvals.
 
 `on_transition` receives `editorial.signals.transition_performed` (connected in the app's
 `ready()`), sent after the transaction commits: a refused or rolled-back transition mails
@@ -16,7 +17,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from editorial.models import SUBMISSIONS, Event
+from editorial.models import Event
 
 logger = logging.getLogger(__name__)
 _muted: ContextVar[bool] = ContextVar("editorial_notifications_muted", default=False)
@@ -36,46 +37,75 @@ def is_muted() -> bool:
     return _muted.get()
 
 
-# action -> the email templates it sends (email/<name>.txt and <name>_subject.txt)
+# action -> the emails it sends, each (template, audience): the templates are
+# email/<template>.txt and email/<template>_subject.txt, the audiences are in AUDIENCES.
+# Nobody is mailed about their own action, and nobody gets two messages about one event:
+# the first email in the list that names them is the one they get.
 NOTIFIED = {
-    "submit": "submitted",
-    "restore": "submitted",
-    "approve": "approved",
-    "request_changes": "changes_requested",
+    "submit": (("submitted", "reviewers"),),
+    "restore": (("submitted", "reviewers"),),
+    "approve": (("approved", "submitter"), ("ready_to_publish", "publishers")),
+    "request_changes": (("changes_requested", "submitter"),),
 }
 
 
-def reviewers():
+def holders_of(permission: str):
+    """Active users with an email address who hold `permission` ("app_label.codename")."""
+    app_label, codename = permission.split(".")
     User = get_user_model()
     return (
         User.objects.filter(is_active=True)
         .filter(
             Q(is_superuser=True)
-            | Q(groups__permissions__codename="review_issue")
-            | Q(user_permissions__codename="review_issue")
+            | Q(
+                groups__permissions__codename=codename,
+                groups__permissions__content_type__app_label=app_label,
+            )
+            | Q(
+                user_permissions__codename=codename,
+                user_permissions__content_type__app_label=app_label,
+            )
         )
         .exclude(email="")
         .distinct()
     )
 
 
-def recipients_for(event) -> list[str]:
-    if event.action in SUBMISSIONS:
-        return sorted({u.email for u in reviewers() if u != event.actor})
+def reviewers():
+    return holders_of("editorial.review_issue")
+
+
+def publishers():
+    return holders_of("editorial.publish_issue")
+
+
+def _submitter(event) -> list:
     submission = Event.objects.latest_submission(event.issue)
     person = submission.actor if submission else None
-    if person is None or not person.email or person == event.actor:
-        return []
-    return [person.email]
+    return [person] if person is not None and person.email else []
+
+
+AUDIENCES = {
+    "reviewers": lambda event: reviewers(),
+    "publishers": lambda event: publishers(),
+    "submitter": _submitter,
+}
+
+
+def recipients_for(event, audience: str | None = None) -> list[str]:
+    """The addresses `audience` (by default the event's first email's) has, less the actor's."""
+    if audience is None:
+        emails = NOTIFIED.get(event.action, ())
+        if not emails:
+            return []
+        audience = emails[0][1]
+    return sorted({u.email for u in AUDIENCES[audience](event) if u != event.actor})
 
 
 def send_for(event) -> int:
-    """Send the email an event calls for, if any; return how many messages went out."""
-    template = NOTIFIED.get(event.action)
-    if template is None:
-        return 0
-    to = recipients_for(event)
-    if not to:
+    """Send the emails an event calls for, if any; return how many messages went out."""
+    emails = NOTIFIED.get(event.action, ())
+    if not emails:
         return 0
     context = {
         "event": event,
@@ -84,10 +114,18 @@ def send_for(event) -> int:
         "admin_url": settings.SITE_URL
         + reverse("admin:newsletter_issue_change", args=(event.issue_id,)),
     }
-    subject = render_to_string(f"email/{template}_subject.txt", context).strip()
-    body = render_to_string(f"email/{template}.txt", context)
-    # One message per person: reviewers do not see each other's addresses.
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to]
+    messages, mailed = [], set()
+    for template, audience in emails:
+        to = [address for address in recipients_for(event, audience) if address not in mailed]
+        if not to:
+            continue
+        mailed.update(to)
+        subject = render_to_string(f"email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"email/{template}.txt", context)
+        # One message per person: recipients do not see each other's addresses.
+        messages += [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to]
+    if not messages:
+        return 0
     try:
         return send_mass_mail(messages)
     except OSError:

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from editorial import sitetime
 from editorial.models import Event
-from editorial.workflow import REVIEW, SUBMIT
+from editorial.workflow import PUBLISH, REVIEW, SUBMIT
 
 register = template.Library()
 
@@ -34,11 +34,18 @@ def site_time_text(value):
 
 @register.inclusion_tag("editorial/review_queue.html", takes_context=True)
 def review_queue(context):
-    """The admin home page's queue: issues waiting for `user`'s review, drafts sent back."""
+    """The admin home page's queues: issues waiting for `user`'s review, drafts sent back,
+    and for publishers, approved issues waiting to be published."""
     user = context["request"].user
-    queue = {"can_review": user.has_perm(REVIEW), "can_submit": user.has_perm(SUBMIT)}
+    queue = {
+        "can_review": user.has_perm(REVIEW),
+        "can_submit": user.has_perm(SUBMIT),
+        "can_publish": user.has_perm(PUBLISH),
+    }
     if queue["can_review"]:
         queue["waiting"] = list(Event.objects.waiting_for_review(user))
+    if queue["can_publish"]:
+        queue["to_publish"] = list(Event.objects.waiting_to_publish())
     if queue["can_submit"]:
         queue["sent_back"] = list(Event.objects.sent_back_to(user))
     return {"queue": queue, "request": context["request"]}

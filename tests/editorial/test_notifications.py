@@ -1,4 +1,5 @@
-"""Emails: reviewers hear of submissions, submitters of decisions, once the change commits."""
+"""Emails: reviewers hear of submissions, submitters of decisions, publishers of approvals,
+once the change commits."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -80,9 +81,9 @@ def test_approval_emails_the_submitter_with_the_reviewers_note(
     with django_capture_on_commit_callbacks(execute=True):
         perform(submitted, "approve", by=people["rita"], comment="Lovely issue, ship it.")
 
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == ["sam@example.com"]
+    to_submitter = [m for m in mail.outbox if m.to == ["sam@example.com"]]
+    assert len(to_submitter) == 1  # the publisher's message is tested below
+    message = to_submitter[0]
     assert "Approved: #1" in message.subject
     assert "rita approved issue #1" in message.body
     assert "Lovely issue, ship it." in message.body
@@ -142,3 +143,69 @@ def test_demo_and_bench_loaders_email_nobody(make_issue, django_capture_on_commi
         transition_performed.disconnect(listen)
     assert announced == ["submit", "approve", "publish"]
     assert mail.outbox == []
+
+
+# Publishers hear of approvals ---------------------------------------------------------
+
+
+def test_approval_emails_each_publisher_that_the_issue_is_ready_to_publish(
+    submitted, people, django_capture_on_commit_callbacks
+):
+    person("pia", PUBLISHERS)
+    person("quiet", PUBLISHERS, email="")
+    person("left", PUBLISHERS, is_active=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(submitted, "approve", by=people["rita"], comment="Ship it on Monday.")
+
+    ready = [m for m in mail.outbox if "Ready to publish" in m.subject]
+    # One message each: publishers do not see each other's addresses.
+    assert sorted(m.to for m in ready) == [["paul@example.com"], ["pia@example.com"]]
+    message = ready[0]
+    assert (
+        message.subject == "[Machine Learning Monthly] Ready to publish: #1 Small models, big ideas"
+    )
+    assert "rita approved issue #1" in message.body
+    assert "(revision 1)" in message.body
+    assert "Ship it on Monday." in message.body
+    assert f"/admin/newsletter/issue/{submitted.pk}/change/" in message.body
+    # The submitter still hears of the decision, with their own message.
+    assert [m.to for m in mail.outbox if "Approved: #1" in m.subject] == [["sam@example.com"]]
+
+
+def test_a_publisher_who_approves_is_not_told_of_their_own_approval(
+    submitted, people, django_capture_on_commit_callbacks
+):
+    both = person("bea", REVIEWERS, PUBLISHERS)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(submitted, "approve", by=both)
+
+    ready = [m.to for m in mail.outbox if "Ready to publish" in m.subject]
+    assert ready == [["paul@example.com"]]
+    assert ["bea@example.com"] not in [m.to for m in mail.outbox]
+
+
+def test_a_submitter_who_publishes_gets_one_message_about_the_approval(
+    make_issue, people, django_capture_on_commit_callbacks
+):
+    writer = person("wes", EDITORS, PUBLISHERS)
+    issue = make_issue()
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(issue, "submit", by=writer)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(issue, "approve", by=people["rita"])
+
+    assert [m.subject for m in mail.outbox if m.to == ["wes@example.com"]] == [
+        "[Machine Learning Monthly] Approved: #1 Small models, big ideas"
+    ]
+    assert sorted(m.to for m in mail.outbox) == [["paul@example.com"], ["wes@example.com"]]
+
+
+def test_only_approval_emails_the_publishers(submitted, people, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(submitted, "request_changes", by=people["rob"], comment="Not yet.")
+
+    assert [m.to for m in mail.outbox] == [["sam@example.com"]]
