@@ -143,7 +143,6 @@ class ComposerMixin:
                 _consume_messages(request)
                 if response.status_code != 302:
                     notice = "Fix the errors on the page to see your latest changes here."
-                    transaction.set_rollback(True)
             snapshot = build_snapshot(Issue.objects.get(pk=issue.pk))
             transaction.set_rollback(True)
         revision = Revision(
