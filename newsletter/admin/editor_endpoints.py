@@ -1,29 +1,43 @@
 """The markdown editor's endpoints (live preview and drag-and-drop upload).
 
-django-markdownx ships these open to anyone; ours require a staff login and CSRF, and
-the upload goes through the same image pipeline as the admin.
+django-markdownx ships these open to anyone; ours require a staff login, CSRF and the
+permission the work needs: previewing needs a right to edit issues, uploading
+`newsletter.add_image`. The upload goes through the same image pipeline as the admin.
 """
 
 import re
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.views.decorators.http import require_POST
 
 from newsletter.content import images
 from newsletter.content.markdown import render
 
+EDITING = ("newsletter.change_issue", "newsletter.add_issue")
+
 
 @require_POST
 @staff_member_required
 def markdownify(request):
+    if not any(request.user.has_perm(perm) for perm in EDITING):
+        # markdownx shows whatever comes back in the preview pane.
+        return HttpResponseForbidden(
+            '<p class="errornote">You do not have permission to edit issues, '
+            "so there is no preview.</p>"
+        )
     return HttpResponse(render(request.POST.get("content", "")))
 
 
 @require_POST
 @staff_member_required
 def upload(request):
+    if not request.user.has_perm("newsletter.add_image"):
+        return JsonResponse(
+            {"image": ["You do not have permission to upload images: ask an editor to add it."]},
+            status=403,
+        )
     upload = request.FILES.get("image")
     if upload is None:
         return JsonResponse({"image": ["Choose an image file to upload."]}, status=400)

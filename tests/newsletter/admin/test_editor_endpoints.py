@@ -194,3 +194,73 @@ def test_the_preview_returns_sanitised_html(staff_client):
     assert "javascript:" not in html
     assert "onclick" not in html
     assert html == render(content)  # the preview is exactly what readers will see
+
+
+# Who may use them: uploading needs newsletter.add_image, previewing needs editing rights --
+
+
+@pytest.fixture
+def bare_staff(django_user_model):
+    """Staff with no permission at all."""
+    return django_user_model.objects.create_user(username="stan", is_staff=True)
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_user(username="sue", is_staff=True, is_superuser=True)
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [("editor", True), ("superuser", True), ("reviewer", False), ("publisher", False),
+     ("bare_staff", False)],
+)  # fmt: skip
+def test_only_people_who_may_add_images_can_upload_one(request, media_in_tmp, role, allowed):
+    client = Client()
+    client.force_login(request.getfixturevalue(role))
+
+    response = client.post(UPLOAD_URL, {"image": png_upload()})
+
+    if allowed:
+        assert response.status_code == 200
+        assert Image.objects.count() == 1
+    else:
+        assert response.status_code == 403
+        assert response.json() == {
+            "image": ["You do not have permission to upload images: ask an editor to add it."]
+        }
+        assert Image.objects.count() == 0
+        assert not (media_in_tmp / "images").exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [("editor", True), ("superuser", True), ("reviewer", False), ("publisher", False),
+     ("bare_staff", False)],
+)  # fmt: skip
+def test_only_people_who_may_edit_issues_can_use_the_preview(request, role, allowed):
+    client = Client()
+    client.force_login(request.getfixturevalue(role))
+
+    response = client.post(MARKDOWNIFY_URL, {"content": "**hello**"})
+
+    if allowed:
+        assert response.status_code == 200
+        assert b"<strong>hello</strong>" in response.content
+    else:
+        assert response.status_code == 403
+        assert b"<strong>" not in response.content
+        assert b"permission" in response.content
+
+
+@pytest.mark.parametrize("codename", ["change_issue", "add_issue"])
+def test_either_editing_permission_opens_the_preview(bare_staff, codename):
+    from django.contrib.auth.models import Permission
+
+    bare_staff.user_permissions.add(
+        Permission.objects.get(content_type__app_label="newsletter", codename=codename)
+    )
+    client = Client()
+    client.force_login(bare_staff)
+
+    assert client.post(MARKDOWNIFY_URL, {"content": "*hi*"}).status_code == 200
