@@ -23,6 +23,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from editorial import sitetime
+from editorial.admin.issue_list import (
+    PublicationColumnsMixin,
+    PublicationFilter,
+    with_publication_columns,
+)
 from editorial.models import SUBMISSIONS, Event
 from editorial.workflow import (
     TRANSITIONS,
@@ -82,9 +87,11 @@ SUCCESS_MESSAGES = {
 }
 
 
-class WorkflowIssueAdmin(IssueAdmin):
+class WorkflowIssueAdmin(PublicationColumnsMixin, IssueAdmin):
     change_form_template = "admin/newsletter/issue/change_form.html"
     change_list_template = "editorial/issue_change_list.html"
+    list_display = with_publication_columns(IssueAdmin.list_display)
+    list_filter = (*IssueAdmin.list_filter, PublicationFilter)
 
     class Media:
         css = {"all": ["css/editorial-admin.css"]}
