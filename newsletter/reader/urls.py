@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from newsletter.email_edition import views as email_views
-from newsletter.reader import feeds, search, views
+from newsletter.reader import feeds, icons, search, views
 
 
 class IssueNumberConverter:
@@ -41,4 +41,5 @@ urlpatterns = [
     path("search/", search.search_page, name="search"),
     path("feed/rss/", feeds.IssuesFeed(), name="feed-rss"),
     path("feed/atom/", feeds.AtomIssuesFeed(), name="feed-atom"),
+    path("favicon.ico", icons.favicon_ico, name="favicon-ico"),
 ]
