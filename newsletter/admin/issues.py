@@ -42,7 +42,6 @@ class EntryInline(EditorFieldsMixin, nested_admin.NestedStackedInline):
     formset = PrefetchedFormSet
     sortable_field_name = "position"
     extra = 0
-    classes = ["composer-entries"]
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and _editable(obj)
@@ -89,7 +88,6 @@ class SectionInline(EntryInline):
     fields = ("title", "intro", "position")
     markdown_fields = ("intro",)
     inlines = [ItemInline, PaperInline]
-    classes = ["composer-sections"]
 
     def get_queryset(self, request):
         entries = {

@@ -14,6 +14,7 @@
     const AUTOSAVE_MS = 3000;
     const PREVIEW_MS = 700;
     const STORE = "composer:";
+    const SECTION = "#sections-group > .djn-items > .djn-inline-form";
 
     function debounce(fn, ms) {
         let timer = null;
@@ -106,7 +107,7 @@
         }
         function jumpTo(target) {
             target.classList.remove("composer-collapsed");
-            const section = target.closest(".composer-sections .djn-inline-form");
+            const section = target.closest(SECTION);
             if (section) { section.classList.remove("composer-collapsed"); }
             target.scrollIntoView({block: "start"});
             const input = target.querySelector('input[name$="-title"]');
@@ -179,7 +180,7 @@
             }
         }
         function fillMoveTo(select, entry) {
-            const here = entry.closest(".composer-sections .djn-inline-form");
+            const here = entry.closest(SECTION);
             select.replaceChildren(el("option", {"value": ""}, "Move to…"));
             sectionForms().forEach(function (s) {
                 if (s !== here) {
@@ -188,10 +189,17 @@
             });
         }
         function group(entry) { return entry.closest(".djn-group"); }
+        function items(groupEl) {
+            return groupEl.querySelector(":scope > .djn-items, :scope > fieldset > .djn-items");
+        }
+        // The form is put in place first; nested-admin then renumbers the forms, updates
+        // the management counts and the entry's section, as after a drag.
         function moveWithin(entry, step) {
             const forms = realForms(group(entry));
             const index = forms.indexOf(entry) + step;
             if (index < 0 || index >= forms.length) { return; }
+            const other = forms[index];
+            if (step < 0) { other.before(entry); } else { other.after(entry); }
             $(group(entry)).djangoFormset().spliceInto($(entry), index);
             changed();
             entry.querySelector(":scope > h3 .composer-move").focus();
@@ -201,7 +209,11 @@
             const kind = entry.id.includes("-papers-") ? "papers" : "items";
             const target = document.getElementById(sectionId + "-" + kind + "-group");
             if (!target) { return; }
-            $(target).djangoFormset().spliceInto($(entry), realForms(target).length);
+            const forms = realForms(target);
+            const list = items(target);
+            const last = forms.length ? forms[forms.length - 1] : list.querySelector(":scope > .djn-no-drag");
+            last.after(entry);
+            $(target).djangoFormset().spliceInto($(entry), forms.length);
             document.getElementById(sectionId).classList.remove("composer-collapsed");
             changed();
             const title = entry.querySelector('input[name$="-title"]');
