@@ -146,6 +146,9 @@ STORAGES = {
 # Uploads: the image pipeline enforces its own limits; Django's keep request bodies sane.
 IMAGE_MAX_UPLOAD_BYTES = int(os.environ.get("IMAGE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 40_000_000))
+# Each frame of an animation costs work of its own, however small: 100,000 one-pixel
+# frames took minutes. All the frames together also count against IMAGE_MAX_PIXELS.
+IMAGE_MAX_FRAMES = int(os.environ.get("IMAGE_MAX_FRAMES", 1000))
 IMAGE_RENDITION_WIDTHS = (480, 960, 1600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -1,7 +1,8 @@
 """The one image pipeline: every upload (admin form, editor drag-and-drop) comes through here.
 
 An upload is recognised by its content (Pillow's detected format), never by its name or
-its client content type. Limits are checked on the header before any pixel is decoded.
+its client content type. Limits are checked on the header before any pixel is decoded:
+bytes, pixels, and for an animation its frame count and all its frames' pixels together.
 The stored original is re-encoded in its own format with the EXIF orientation applied
 and every piece of metadata dropped (EXIF including GPS, XMP, comments, text chunks);
 the ICC colour profile is kept, because dropping it would shift the colours of wide-gamut
@@ -161,8 +162,73 @@ def _open(data: bytes) -> PILImage.Image:
     return im
 
 
-def _check_dimensions(im: PILImage.Image) -> int:
-    """Refuse, from the header alone, images with too many pixels; return the frame count."""
+def _skip_sub_blocks(data: bytes, pos: int) -> int:
+    """The position after the GIF data sub-blocks starting at `pos`."""
+    while pos < len(data):
+        size = data[pos]
+        pos += 1 + size
+        if size == 0:
+            break
+    return pos
+
+
+def _gif_frames_up_to(data: bytes, limit: int) -> int:
+    """How many frames the GIF `data` holds, counting no further than `limit` + 1.
+
+    A walk over the blocks that decodes nothing and stops past the limit: Pillow's
+    n_frames walks the whole file, seconds for a bomb of a million tiny frames.
+    """
+    if len(data) < 13:
+        return 1
+    pos = 13
+    if data[10] & 0x80:  # a global colour table
+        pos += 3 << ((data[10] & 7) + 1)
+    frames = 0
+    while pos < len(data) and frames <= limit:
+        block = data[pos]
+        if block == 0x2C:  # an image descriptor: a frame
+            frames += 1
+            if pos + 10 > len(data):
+                break
+            packed = data[pos + 9]
+            pos += 10
+            if packed & 0x80:  # a local colour table
+                pos += 3 << ((packed & 7) + 1)
+            pos = _skip_sub_blocks(data, pos + 1)  # after the LZW minimum code size
+        elif block == 0x21:  # an extension: its label, then its sub-blocks
+            pos = _skip_sub_blocks(data, pos + 2)
+        else:  # the trailer, or damage that decoding will report
+            break
+    return max(frames, 1)
+
+
+def _too_many_frames(frames: int | None, limit: int) -> ImageRejected:
+    count = f"has {frames} frames" if frames is not None else f"has more than {limit} frames"
+    return ImageRejected(
+        f"This animation {count}; the limit is {limit} frames. Shorten it or lower its "
+        "frame rate, and upload it again.",
+        code="too_many_frames",
+    )
+
+
+def _frame_count(im: PILImage.Image, data: bytes) -> int:
+    """The number of frames, refusing more than IMAGE_MAX_FRAMES before any is decoded."""
+    limit = settings.IMAGE_MAX_FRAMES
+    if im.format == "GIF":
+        frames = _gif_frames_up_to(data, limit)
+        if frames > limit:
+            raise _too_many_frames(None, limit)
+        return frames
+    # APNG declares its frame count in its header; WebP's is read by libwebp's demuxer.
+    frames = getattr(im, "n_frames", 1) or 1
+    if frames > limit:
+        raise _too_many_frames(frames, limit)
+    return frames
+
+
+def _check_dimensions(im: PILImage.Image, data: bytes) -> int:
+    """Refuse, from the header alone, images with too many pixels or frames; return the
+    frame count."""
     width, height = im.size
     pixels = width * height
     limit = settings.IMAGE_MAX_PIXELS
@@ -174,7 +240,7 @@ def _check_dimensions(im: PILImage.Image) -> int:
             f"limit is {_megapixels(limit)} megapixels. Resize it and upload it again.",
             code="too_many_pixels",
         )
-    frames = getattr(im, "n_frames", 1) or 1
+    frames = _frame_count(im, data)
     # An animation is decoded whole, so all its frames together count against the limit.
     if frames * pixels > limit:
         raise ImageRejected(
@@ -197,7 +263,7 @@ def _decode(data: bytes) -> _Decoded:
         warnings.simplefilter("error", PILImage.DecompressionBombWarning)
         im = _open(data)
         try:
-            return _decode_pixels(im, _check_dimensions(im))
+            return _decode_pixels(im, _check_dimensions(im, data))
         except ImageRejected:
             raise
         except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as error:
@@ -224,6 +290,8 @@ def _decode_pixels(im: PILImage.Image, frame_count: int) -> _Decoded:
             budget -= frame.size[0] * frame.size[1]
             if budget < 0:  # frames larger than the header said
                 raise _bomb(frame.size)
+            if len(frames) >= settings.IMAGE_MAX_FRAMES:  # more frames than it said
+                raise _too_many_frames(None, settings.IMAGE_MAX_FRAMES)
             copy = frame.copy()
             frames.append(copy.transpose(method) if method else copy)
             durations.append(int(frame.info.get("duration", 100) or 100))

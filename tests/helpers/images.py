@@ -67,3 +67,25 @@ def png_bomb(width: int, height: int) -> bytes:
         + chunk(b"IDAT", b"".join(parts))
         + chunk(b"IEND", b"")
     )
+
+
+def gif_bomb(frames: int) -> bytes:
+    """A genuine animated GIF of `frames` one-pixel frames: 23 bytes a frame, so 100,000
+    frames make 2.3 MB. Written by hand, because Pillow takes minutes to save so many."""
+    screen = struct.pack("<HHBBB", 1, 1, 0x80, 0, 0) + b"\x00\x00\x00\xff\xff\xff"
+    loop = b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
+    frame = (
+        b"\x21\xf9\x04\x00\x02\x00\x00\x00"  # graphic control: 20 ms
+        + b"\x2c"
+        + struct.pack("<HHHHB", 0, 0, 1, 1, 0)  # at (0, 0), 1 x 1, no local palette
+        + b"\x02\x02\x44\x01\x00"  # LZW: clear, pixel 0, end
+    )
+    return b"GIF89a" + screen + loop + frame * frames + b"\x3b"
+
+
+def animated_png(frames=3, size=(40, 30)) -> bytes:
+    colours = ["red", "green", "blue", "yellow", "purple"]
+    pictures = [Image.new("RGB", size, colours[i % len(colours)]) for i in range(frames)]
+    out = io.BytesIO()
+    pictures[0].save(out, "PNG", save_all=True, append_images=pictures[1:], duration=100)
+    return out.getvalue()
