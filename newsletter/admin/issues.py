@@ -180,7 +180,8 @@ class IssueAdmin(ComposerMixin, EditorFieldsMixin, nested_admin.NestedModelAdmin
         form = context.get("adminform") and context["adminform"].form
         if obj is not None and obj.pk and form is not None and form.errors:
             # A refused save: the heading names the issue as saved, not as typed.
-            context["original"] = Issue.objects.get(pk=obj.pk)
+            context["original"] = saved = Issue.objects.get(pk=obj.pk)
+            context["subtitle"] = str(saved)
         existing = bool(obj is not None and obj.pk)
         context["composer"] = {
             "preview_url": existing

@@ -371,3 +371,35 @@ def test_a_figure_in_the_middle_of_a_text_reaches_readers_as_a_figure(client, ma
     assert "Attention maps" in email and "Heads attending to the first token" in email
     # A published figure cannot be deleted from under the page.
     assert picture in Revision.objects.get(issue=issue).images.all()
+
+
+# Smaller things ---------------------------------------------------------------------
+
+
+def test_after_a_refused_save_the_heading_names_the_issue_as_saved(two_editors, make_issue):
+    first, second = two_editors
+    issue = make_issue(title="The saved title")
+    page_a, page_b = (
+        form_data(first.get(change_url(issue))),
+        form_data(second.get(change_url(issue))),
+    )
+    page_b["title"] = "Olga's title"
+    second.post(change_url(issue), page_b)
+    page_a["title"] = "Eddie's unsaved title"
+
+    refused = first.post(change_url(issue), page_a)
+
+    assert refused.context["original"].title == "Olga's title"
+    assert "<h2>#1 Olga&#x27;s title</h2>" in refused.text
+    assert 'value="Eddie&#x27;s unsaved title"' in refused.text  # the input is kept
+
+
+def test_view_on_site_is_offered_only_for_a_live_issue(editor_client, make_issue):
+    draft = make_issue()
+    assert "View on site" not in editor_client.get(change_url(draft)).text
+
+    live = make_issue(number=2, slug="issue-2")
+    publish(live)
+    html = editor_client.get(change_url(live)).text
+    assert "View on site" in html
+    assert f'href="{public_url(live)}" class="viewsitelink"' in html
