@@ -163,7 +163,8 @@ class IssueAdmin(ComposerMixin, EditorFieldsMixin, nested_admin.NestedModelAdmin
         js = ["js/admin-composer.js"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("hero_image")
+        # The list shows who saved each issue, the change page its hero: no query a row.
+        return super().get_queryset(request).select_related("hero_image", "updated_by")
 
     def get_fields(self, request, obj=None):
         fields = ["number", "title", "slug", "summary", "hero_image", "state", "version"]
