@@ -121,6 +121,8 @@ SECTIONS = [
                     "cluster? With a small base model and adapter layers, the answer is a "
                     "cautious yes. The whole run fitted in **8 GB of memory** and finished "
                     "overnight.\n\n"
+                    "![Two small matrices multiplied to stand in for one large one]"
+                    "(demo:low-rank)\n\n"
                     "The surprise was how little data it needed: a few hundred carefully "
                     "chosen examples beat a few thousand scraped ones. Quality of examples "
                     "matters more than quantity at this scale."

@@ -1,5 +1,7 @@
 """Load the demo issue and one demo user per role. Running it again changes nothing."""
 
+import re
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -51,6 +53,13 @@ def ingest_demo_images(*, by) -> dict:
     return result
 
 
+def _placed(markdown: str, pictures: dict) -> str:
+    """`(demo:NAME)` in the demo's markdown becomes the address of that demo picture."""
+    return re.sub(
+        r"\(demo:([a-z-]+)\)", lambda m: f"({pictures[m.group(1)].file.url})", markdown or ""
+    )
+
+
 def create_demo_issue(*, by) -> Issue:
     pictures = ingest_demo_images(by=by)
     data = demo_content.ISSUE
@@ -75,7 +84,11 @@ def create_demo_issue(*, by) -> Issue:
                 section=section,
                 position=i,
                 image=pictures.get(item.get("image")),
-                **{k: v for k, v in item.items() if k != "image"},
+                **{
+                    k: _placed(v, pictures) if k == "body" else v
+                    for k, v in item.items()
+                    if k != "image"
+                },
             )
             for i, item in enumerate(spec.get("items", []))
         )
