@@ -5,10 +5,13 @@
 - `revisions`: Revision — an immutable, frozen copy of an issue with its publication
   interval; `Revision.objects` is the one read model of what readers see.
 - `search`: SearchEntry — the searchable parts of a revision.
+- `publication`: PublicationState — one row bumped by a trigger on every change of a
+  revision's interval; `current_state(at)` keys the whole-response cache.
 """
 
 from newsletter.models.content import ARXIV_ID, STANDARD_SECTIONS, Issue, Item, Paper, Section
 from newsletter.models.images import Image
+from newsletter.models.publication import PublicationState
 from newsletter.models.revisions import (
     Int8Range,
     Revision,
@@ -27,6 +30,7 @@ __all__ = [
     "Issue",
     "Item",
     "Paper",
+    "PublicationState",
     "Revision",
     "RevisionImage",
     "RevisionQuerySet",

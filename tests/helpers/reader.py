@@ -4,6 +4,13 @@ from newsletter.models import Image, Issue, Revision
 from tests.helpers.workflow import publish
 
 HOST = "http://testserver/"
+# The whole-response cache reads the publication state first: one query per public request.
+STATE_QUERY = 1
+
+
+def shared_for(seconds: int) -> str:
+    """Cache-Control of a public page: browsers revalidate, shared caches keep it `seconds`."""
+    return f"public, max-age=0, must-revalidate, s-maxage={seconds}"
 
 
 def make_image(name, *, width=1600, height=900, **fields):

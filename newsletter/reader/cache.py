@@ -1,0 +1,222 @@
+"""The whole-response cache: public pages served as stored bytes, never stale.
+
+What a public URL shows depends only on the publication state (`current_state`: a
+generation the database bumps in the transaction of every change of a revision's
+interval, and the next scheduled boundary). Responses are stored under the URL *and*
+that state, so a publish, a schedule, an unpublish or the clock reaching a scheduled
+second simply makes every request look under a new key: nothing is ever invalidated,
+and a hit costs one small query.
+
+Who gets stored bytes: GET and HEAD of public paths (not the admin, previews, share
+links, static files or uploads), from a request carrying none of the cookies that mean
+someone has used the admin or could be shown something personal: the session cookie (a
+logged-in editor always has it), the CSRF cookie (set only by admin forms; public pages
+never set one) and the messages cookie. Everyone else's requests go to the view.
+
+What is stored: a 200 or 301 the view marked public (`newsletter.reader.http`), that
+sets no cookie, varies on nothing but Cookie, and was built before the state's next
+boundary. `caches["default"]` holds it: local memory per process, or Redis shared by
+every process when REDIS_URL is set.
+
+Every marked 200 gets a strong ETag and Last-Modified; a matching If-None-Match is
+answered 304, from the cache without running the view.
+
+The key also holds a digest of the code, templates and site settings (`release()`), so a
+deploy never serves bytes an older release stored in a shared Redis. Restoring an older
+database backup turns the generation back: clear the cache then.
+"""
+
+import functools
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.utils import timezone
+
+from newsletter.models.publication import State, current_state
+from newsletter.reader import http
+
+log = logging.getLogger(__name__)
+
+CACHE_ALIAS = "default"
+KEY_PREFIX = "public-response:v1"
+STORED_STATUSES = (200, 301)
+LONGEST_KEPT = 24 * 60 * 60  # an entry is unreachable after its state anyway
+LARGEST_STORED = 2 * 1024 * 1024
+PRIVATE_PATHS = ("/admin/", "/preview/")
+PERSONAL_COOKIES = ("messages",)
+PRIVATE_DIRECTIVES = {"private", "no-store", "no-cache"}
+_COMMA = re.compile(r"\s*,\s*")
+
+
+@dataclass(frozen=True)
+class Entry:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    content: bytes
+    policy: str  # http.UNTIL_NEXT_CHANGE or http.ALWAYS
+
+    def response(self, state: State) -> HttpResponse:
+        response = HttpResponse(self.content, status=self.status)
+        for name, value in self.headers:
+            response[name] = value
+        if self.policy == http.UNTIL_NEXT_CHANGE:
+            # s-maxage counts down to the state's next boundary, whenever the hit comes.
+            response["Cache-Control"] = http.cache_control_until(
+                timezone.now(), state.next_boundary
+            )
+        return response
+
+
+def _personal_cookies() -> tuple[str, ...]:
+    return (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, *PERSONAL_COOKIES)
+
+
+def is_public_request(request) -> bool:
+    """A request the cache may answer: anonymous GET/HEAD of a public path."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    path = request.path_info
+    private = (*PRIVATE_PATHS, settings.STATIC_URL, settings.MEDIA_URL)
+    if path.startswith(private):
+        return False
+    if "Authorization" in request.headers:
+        return False
+    return not any(name in request.COOKIES for name in _personal_cookies())
+
+
+def _directives(response) -> set[str]:
+    return {
+        part.split("=", 1)[0].strip().lower()
+        for part in _COMMA.split(response.get("Cache-Control", ""))
+        if part.strip()
+    }
+
+
+def is_marked_public(response) -> bool:
+    """Marked by `http.public_until_next_change` or `http.public`, and still public."""
+    if getattr(response, "public_cache", None) not in (http.UNTIL_NEXT_CHANGE, http.ALWAYS):
+        return False
+    if response.streaming or response.cookies:
+        return False
+    directives = _directives(response)
+    return "public" in directives and not directives & PRIVATE_DIRECTIVES
+
+
+def _varies_only_on_cookie(response) -> bool:
+    varies = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+    return varies <= {"cookie"}
+
+
+@functools.cache
+def release() -> str:
+    """What else shapes the bytes: the code, the templates, the static manifest, the site's
+    settings. A deploy that changes any of them starts afresh, even on a shared Redis."""
+    digest = hashlib.sha256()
+    for name in ("SITE_URL", "SITE_NAME", "TIME_ZONE", "DEBUG", "STATIC_URL", "MEDIA_URL"):
+        digest.update(f"{name}={getattr(settings, name, '')}\n".encode())
+    base = Path(settings.BASE_DIR)
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    sources = [
+        *sorted((base / "newsletter").rglob("*.py")),
+        *sorted((base / "templates").rglob("*")),
+        manifest,
+    ]
+    for source in sources:
+        if source.is_file():
+            digest.update(
+                str(source.relative_to(base) if source.is_relative_to(base) else source).encode()
+            )
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_key(request, state: State) -> str:
+    """The URL as asked (scheme, host, path and query: feeds and the API print absolute
+    URLs built from the request), the release and the publication state."""
+    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.sha256(url.encode()).hexdigest()
+    return f"{KEY_PREFIX}:{release()}:{state.key()}:{digest}"
+
+
+def _timeout(state: State) -> int:
+    if state.next_boundary is None:
+        return LONGEST_KEPT
+    seconds = (state.next_boundary - timezone.now()).total_seconds()
+    return max(1, min(LONGEST_KEPT, int(seconds) + 1))
+
+
+class PublicResponseCacheMiddleware:
+    """Serve public pages from the whole-response cache; place it right after WhiteNoise."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_public_request(request):
+            return self._validated(request, self.get_response(request), state=None)
+
+        state = current_state(timezone.now())
+        key = cache_key(request, state)
+        entry = self._get(key)
+        if entry is not None:
+            response = entry.response(state)
+            response["X-Cache"] = "hit"
+            return self._answer(request, response)
+
+        response = self.get_response(request)
+        if not is_marked_public(response):
+            return response
+        if response.status_code == 200:
+            http.add_validators(response, state.last_boundary or timezone.now())
+        if (
+            request.method == "GET"
+            and response.status_code in STORED_STATUSES
+            and _varies_only_on_cookie(response)
+            and len(response.content) <= LARGEST_STORED
+            # Built after the boundary passed: it belongs to the next state, not this one.
+            and state.holds_at(timezone.now())
+        ):
+            self._set(key, response, state)
+        response["X-Cache"] = "miss"
+        return self._answer(request, response)
+
+    def _validated(self, request, response, state):
+        """A response to someone the cache does not serve: still an ETag, still a 304."""
+        if response.status_code != 200 or not is_marked_public(response):
+            return response
+        state = state or current_state(timezone.now())
+        http.add_validators(response, state.last_boundary or timezone.now())
+        return self._answer(request, response)
+
+    @staticmethod
+    def _answer(request, response):
+        if response.status_code == 200 and http.none_match(request, response.get("ETag", "")):
+            return http.not_modified(response)
+        return response
+
+    @staticmethod
+    def _get(key: str) -> Entry | None:
+        try:
+            return caches[CACHE_ALIAS].get(key)
+        except Exception:  # a cache that is down must not take the site with it
+            log.exception("The response cache could not be read; serving uncached.")
+            return None
+
+    @staticmethod
+    def _set(key: str, response, state: State) -> None:
+        entry = Entry(
+            status=response.status_code,
+            headers=tuple((name, value) for name, value in response.items()),
+            content=response.content,
+            policy=response.public_cache,
+        )
+        try:
+            caches[CACHE_ALIAS].set(key, entry, _timeout(state))
+        except Exception:
+            log.exception("The response cache could not be written.")
