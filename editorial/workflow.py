@@ -22,6 +22,7 @@ from django.utils import timezone
 from editorial.models import Event
 from editorial.signals import transition_performed
 from newsletter.content.freeze import freeze
+from newsletter.content.markdown import MarkdownRefused
 from newsletter.models import Issue, Revision
 
 DRAFT, IN_REVIEW, APPROVED = Issue.State.DRAFT, Issue.State.IN_REVIEW, Issue.State.APPROVED
@@ -203,7 +204,13 @@ def _restorable(ctx: Context) -> str | None:
 
 
 def _submit(ctx: Context) -> Revision:
-    return freeze(ctx.issue, by=ctx.by)
+    try:
+        return freeze(ctx.issue, by=ctx.by)
+    except MarkdownRefused as refusal:  # saved before the editing forms checked it
+        raise TransitionNotAllowed(
+            f"Issue #{ctx.issue.number} cannot be frozen for review as it is: one of its "
+            f"texts was refused. {refusal}"
+        ) from refusal
 
 
 def _restore(ctx: Context) -> Revision:

@@ -9,11 +9,12 @@ import re
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
+from django.utils.html import escape
 from django.views.decorators.http import require_POST
 
 from newsletter.content import images
-from newsletter.content.markdown import render
+from newsletter.content.markdown import MarkdownRefused, render
 
 EDITING = ("newsletter.change_issue", "newsletter.add_issue")
 
@@ -27,7 +28,10 @@ def markdownify(request):
             '<p class="errornote">You do not have permission to edit issues, '
             "so there is no preview.</p>"
         )
-    return HttpResponse(render(request.POST.get("content", "")))
+    try:
+        return HttpResponse(render(request.POST.get("content", "")))
+    except MarkdownRefused as refusal:  # too long, or too deeply nested, to render
+        return HttpResponseBadRequest(f'<p class="errornote">{escape(refusal)}</p>')
 
 
 @require_POST

@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from newsletter.content import markdown
 from newsletter.content.arxiv import MESSAGE as ARXIV_MESSAGE
 from newsletter.content.arxiv import normalise_arxiv_id
 from newsletter.models.images import Image
@@ -65,7 +66,11 @@ class Issue(models.Model):
     number = models.PositiveIntegerField(unique=True)
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
-    summary = models.TextField(blank=True, help_text="Markdown. Shown on the archive and in feeds.")
+    summary = models.TextField(
+        blank=True,
+        help_text="Markdown. Shown on the archive and in feeds.",
+        validators=[markdown.validate],
+    )
     hero_image = models.ForeignKey(
         Image, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -120,7 +125,7 @@ STANDARD_SECTIONS = ("My work", "From the internet", "Papers & research", "A cou
 class Section(models.Model):
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="sections")
     title = models.CharField(max_length=200)
-    intro = models.TextField(blank=True, help_text="Markdown.")
+    intro = models.TextField(blank=True, help_text="Markdown.", validators=[markdown.validate])
     position = models.PositiveIntegerField(default=0, db_index=True)
 
     class Meta:
@@ -137,7 +142,9 @@ class Item(models.Model):
     title = models.CharField(max_length=300)
     url = models.URLField(max_length=1000, blank=True)
     source = models.CharField(max_length=200, blank=True, help_text="Who published it.")
-    body = models.TextField(blank=True, help_text="Markdown commentary.")
+    body = models.TextField(
+        blank=True, help_text="Markdown commentary.", validators=[markdown.validate]
+    )
     image = models.ForeignKey(
         Image, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -169,7 +176,9 @@ class Paper(models.Model):
     paper_url = models.URLField(max_length=1000, blank=True)
     code_url = models.URLField(max_length=1000, blank=True)
     demo_url = models.URLField(max_length=1000, blank=True)
-    summary = models.TextField(blank=True, help_text="Markdown: why it matters.")
+    summary = models.TextField(
+        blank=True, help_text="Markdown: why it matters.", validators=[markdown.validate]
+    )
     image = models.ForeignKey(
         Image, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

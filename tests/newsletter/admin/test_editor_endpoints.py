@@ -264,3 +264,30 @@ def test_either_editing_permission_opens_the_preview(bare_staff, codename):
     client.force_login(bare_staff)
 
     assert client.post(MARKDOWNIFY_URL, {"content": "*hi*"}).status_code == 200
+
+
+# What the preview will not render, it says why ------------------------------------------
+
+
+def test_a_preview_of_a_text_over_the_limit_says_so_with_400(staff_client):
+    response = staff_client.post(MARKDOWNIFY_URL, {"content": "[" * 100_001})
+
+    assert response.status_code == 400
+    assert response.content.decode() == (
+        '<p class="errornote">This text is 100,001 characters long, and one field can hold '
+        "at most 100,000. Shorten it, or split it across several items.</p>"
+    )
+
+
+def test_a_preview_of_a_text_nested_too_deeply_says_so_with_400(staff_client):
+    response = staff_client.post(MARKDOWNIFY_URL, {"content": "1. " * 600})
+
+    assert response.status_code == 400
+    assert "too deeply" in response.content.decode()
+
+
+def test_a_preview_of_20000_brackets_shows_them_as_text(staff_client):
+    response = staff_client.post(MARKDOWNIFY_URL, {"content": "[" * 20_000})
+
+    assert response.status_code == 200
+    assert response.content.decode() == "<p>" + "[" * 20_000 + "</p>"
