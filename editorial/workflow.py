@@ -24,6 +24,7 @@ from editorial.signals import transition_performed
 from newsletter.content.freeze import freeze
 from newsletter.content.markdown import MarkdownRefused
 from newsletter.models import Issue, Revision
+from newsletter.models.revisions import publication_number_refusal
 
 DRAFT, IN_REVIEW, APPROVED = Issue.State.DRAFT, Issue.State.IN_REVIEW, Issue.State.APPROVED
 ANY_STATE = (DRAFT, IN_REVIEW, APPROVED)
@@ -163,6 +164,12 @@ def _approved_revision_unpublished(ctx: Context) -> str | None:
     if revision.go_live_at is not None:
         return f"Revision {revision.number} has already been published or scheduled."
     return None
+
+
+def _number_is_the_issues(ctx: Context) -> str | None:
+    """A published number belongs to its issue for good: see `publication_number_refusal`."""
+    revision = revision_in_review(ctx.issue)
+    return publication_number_refusal(revision) if revision is not None else None
 
 
 def _schedulable(ctx: Context) -> str | None:
@@ -327,7 +334,7 @@ TRANSITIONS: dict[str, Transition] = {
             sources=(APPROVED,),
             target=DRAFT,
             permission=PUBLISH,
-            guard=_all(_the_shown_revision, _approved_revision_unpublished),
+            guard=_all(_the_shown_revision, _approved_revision_unpublished, _number_is_the_issues),
             effect=_publish,
             shown_revision=True,
             description="The approved revision goes live now.",
@@ -338,7 +345,7 @@ TRANSITIONS: dict[str, Transition] = {
             sources=(APPROVED,),
             target=DRAFT,
             permission=PUBLISH,
-            guard=_all(_the_shown_revision, _schedulable),
+            guard=_all(_the_shown_revision, _schedulable, _number_is_the_issues),
             effect=_schedule,
             needs_time=True,
             shown_revision=True,

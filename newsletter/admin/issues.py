@@ -24,6 +24,7 @@ from newsletter.admin.editing import (
     is_editable,
 )
 from newsletter.models import Issue, Item, Paper, Revision, Section
+from newsletter.models.revisions import number_refusal
 
 
 class PrefetchedFormSet(nested_admin.formsets.NestedInlineFormSet):
@@ -114,6 +115,14 @@ class IssueForm(ChosenImagesForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["base_version"].initial = self.instance.version
+
+    def clean_number(self):
+        # A published number belongs to its issue for good (the database holds to it too).
+        number = self.cleaned_data["number"]
+        refusal = number_refusal(number, self.instance)
+        if refusal:
+            raise ValidationError(refusal, code="number_published")
+        return number
 
     def clean(self):
         cleaned_data = super().clean()

@@ -47,6 +47,11 @@ class RevisionQuerySet(models.QuerySet):
         """Revisions that will go live later than `at`."""
         return self.filter(go_live_at__gt=at or timezone.now())
 
+    def published(self):
+        """Revisions ever published or scheduled (go_live_at set): their number is their
+        issue's for good (see `number_refusal`)."""
+        return self.filter(go_live_at__isnull=False)
+
     def with_first_published(self, at=None):
         """Annotate `first_published`: when the revision's issue first went live, up to `at`.
 
@@ -108,6 +113,71 @@ class RevisionQuerySet(models.QuerySet):
             .values_list("change", flat=True)
             .first()
         )
+
+
+# A live number belongs to its issue for good ------------------------------------------
+#
+# Readers, feeds, the API and every link find an issue by the number it was published
+# with, so that number never moves to another issue and the issue never changes it.
+# The database enforces it (migration 0009); these say why, before anything is written.
+
+
+def _published_elsewhere(number: int, issue_id: int | None) -> "Revision | None":
+    return (
+        Revision.objects.published()
+        .filter(issue_number=number)
+        .exclude(issue_id=issue_id)
+        .order_by("-go_live_at")
+        .first()
+    )
+
+
+def _taken(number: int, other: "Revision") -> str:
+    return (
+        f"Number {number} belongs to “{other.title}”, which was published as issue "
+        f"#{number}: a published number stays with its issue, so readers' links keep "
+        "working. Choose another number."
+    )
+
+
+def number_refusal(number: int, issue: Issue | None = None) -> str | None:
+    """Why `issue` (None: a new issue) may not have `number`, or None if it may."""
+    if issue is not None and issue.pk is not None:
+        saved = Issue.objects.filter(pk=issue.pk).values_list("number", flat=True).first()
+        if saved is not None and saved != number:
+            own = Revision.objects.published().filter(issue_id=issue.pk)
+            if own.filter(go_live_at__lte=timezone.now()).exists():
+                return (
+                    f"Issue #{saved} has been published, so its number stays {saved}: "
+                    "readers, feeds and links know the issue by it."
+                )
+            if own.exists():
+                return (
+                    f"Issue #{saved} is scheduled to go live as #{saved}, so its number "
+                    "stays: cancel the schedule first to change it."
+                )
+    other = _published_elsewhere(number, issue.pk if issue is not None else None)
+    return _taken(number, other) if other is not None else None
+
+
+def publication_number_refusal(revision: "Revision") -> str | None:
+    """Why `revision` may not go live under the number it carries, or None if it may."""
+    number = revision.issue_number
+    other = _published_elsewhere(number, revision.issue_id)
+    if other is not None:
+        return (
+            f"Revision {revision.number} is numbered #{number}, and number {number} belongs "
+            f"to “{other.title}”, which was published as issue #{number}: a published number "
+            "stays with its issue. Give this issue another number and submit it again."
+        )
+    own = Revision.objects.published().filter(issue_id=revision.issue_id).exclude(pk=revision.pk)
+    if own.exists() and not own.filter(issue_number=number).exists():
+        was = own.order_by("-go_live_at").values_list("issue_number", flat=True).first()
+        return (
+            f"This issue was published as #{was}, so revision {revision.number}, numbered "
+            f"#{number}, cannot go live: a published number stays with its issue."
+        )
+    return None
 
 
 def next_change(at: datetime):

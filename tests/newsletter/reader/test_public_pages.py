@@ -13,7 +13,13 @@ from django.urls import path
 from django.utils import timezone
 
 from newsletter.models import Issue, Item, Paper, Revision, Section
-from tests.helpers.reader import STATE_QUERY, make_image, public_url, shared_for
+from tests.helpers.reader import (
+    STATE_QUERY,
+    make_image,
+    public_url,
+    renumbered_before_the_rule,
+    shared_for,
+)
 from tests.helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db
@@ -219,8 +225,9 @@ def test_a_renamed_issue_keeps_its_address_until_the_new_revision_is_published(
 def test_no_public_page_shows_edits_made_to_the_working_copy_after_publishing(client, published):
     issue = published(1)
     Issue.objects.filter(pk=issue.pk).update(
-        title="MARKER-TITLE", slug="marker-slug", summary="MARKER-SUMMARY", number=77
+        title="MARKER-TITLE", slug="marker-slug", summary="MARKER-SUMMARY"
     )
+    renumbered_before_the_rule(issue, 77)
     Section.objects.filter(issue=issue).update(title="MARKER-SECTION", intro="MARKER-INTRO")
     Item.objects.filter(section__issue=issue).update(title="MARKER-ITEM", body="MARKER-BODY")
     Paper.objects.filter(section__issue=issue).update(title="MARKER-PAPER")
