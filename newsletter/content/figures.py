@@ -31,7 +31,7 @@ def media_name(src: str) -> str | None:
     """The storage name of a picture served from our media, or None."""
     src = html.unescape(src)
     if src.startswith(settings.MEDIA_URL):
-        return unquote(src[len(settings.MEDIA_URL) :].split("?", 1)[0])
+        return unquote(src[len(settings.MEDIA_URL) :])
     return None
 
 

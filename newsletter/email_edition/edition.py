@@ -9,7 +9,6 @@ sanitised. The plain-text version is in `newsletter.email_edition.plain_text`.
 
 import html
 import re
-from urllib.parse import unquote
 
 import css_inline
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import Truncator
 
+from newsletter.content.figures import media_name, media_names
 from newsletter.content.snapshot import ImageRef, narrowest
 from newsletter.content.text import plain_text
 from newsletter.models import Image, Revision
@@ -55,21 +55,9 @@ def _email_image(ref: ImageRef | None, base: str) -> dict | None:
     }
 
 
-def _media_name(src: str) -> str | None:
-    src = html.unescape(src)
-    if src.startswith(settings.MEDIA_URL):
-        return unquote(src[len(settings.MEDIA_URL) :])
-    return None
-
-
 def _uploads_in(fragments: list[str]) -> dict[str, Image]:
     """The Images that markdown bodies show, by file name, in one query."""
-    names = {
-        name
-        for fragment in fragments
-        for match in _IMG.finditer(fragment)
-        if (src := dict(_ATTR.findall(match.group(1))).get("src")) and (name := _media_name(src))
-    }
+    names = {name for fragment in fragments for name in media_names(fragment)}
     if not names:
         return {}
     return {image.file.name: image for image in Image.objects.filter(file__in=names)}
@@ -83,7 +71,7 @@ def _email_fragment(fragment: str, *, base: str, web_url: str, uploads: dict[str
     def img(match: re.Match) -> str:
         attrs = dict(_ATTR.findall(match.group(1)))
         src = attrs.get("src", "")
-        upload = uploads.get(_media_name(src) or "")
+        upload = uploads.get(media_name(src) or "")
         if upload is not None:
             wide = narrowest(upload.rendition_list(), at_least=RENDITION_WIDTH)
             if wide:
