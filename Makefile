@@ -51,6 +51,8 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n 0 tests/..." runs part of it in one process.
+PYTEST_ARGS ?= -n auto
 test: install $(NODE_STAMP)
 	$(PY) manage.py check
 	$(PY) -m pytest $(PYTEST_ARGS)
