@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ninja",  # serves its own copy of Swagger UI for /api/docs
     "newsletter",
     "editorial",
+    "curation",
 ]
 # Demo and benchmark data (seed_demo, generate_bench_data): on in development, off in
 # production unless asked for.
@@ -162,6 +163,25 @@ MARKDOWNX_UPLOAD_URLS_PATH = "/admin/markdownx/upload/"
 MARKDOWNX_EDITOR_RESIZABLE = True
 
 LOGIN_URL = "admin:login"
+
+# Curation tools (curation/): fetching what editors link to, arXiv, link rot. See README.
+CURATION_USER_AGENT = os.environ.get(
+    "CURATION_USER_AGENT",
+    f"{SITE_NAME.replace(' ', '')}-LinkFetcher/1.0 (+{SITE_URL}/)",
+)
+CURATION_FETCH_TIMEOUT = float(os.environ.get("CURATION_FETCH_TIMEOUT", 10))
+CURATION_FETCH_MAX_BYTES = int(os.environ.get("CURATION_FETCH_MAX_BYTES", 2 * 1024 * 1024))
+CURATION_FETCH_MAX_REDIRECTS = int(os.environ.get("CURATION_FETCH_MAX_REDIRECTS", 5))
+# Networks fetched although not public (the tests' local servers): empty in production.
+CURATION_FETCH_ALLOWED_NETWORKS = env_list("CURATION_FETCH_ALLOWED_NETWORKS", "")
+CURATION_RESOLVER = "curation.fetcher.system_resolver"
+ARXIV_API_URL = os.environ.get("ARXIV_API_URL", "https://export.arxiv.org/api/query")
+ARXIV_MIN_INTERVAL = float(os.environ.get("ARXIV_MIN_INTERVAL", 3))
+WAYBACK_API_URL = os.environ.get("WAYBACK_API_URL", "https://archive.org/wayback/available")
+LINKROT_HOST_INTERVAL = float(os.environ.get("LINKROT_HOST_INTERVAL", 5))
+LINKROT_TIME_BUDGET = float(os.environ.get("LINKROT_TIME_BUDGET", 300))
+LINKROT_RECHECK_AFTER_HOURS = float(os.environ.get("LINKROT_RECHECK_AFTER_HOURS", 24 * 7))
+LINKROT_INTERVAL_HOURS = float(os.environ.get("LINKROT_INTERVAL_HOURS", 24))
 
 # Four eyes: by default nobody approves an issue they submitted themselves.
 EDITORIAL_ALLOW_SELF_APPROVAL = env_bool("EDITORIAL_ALLOW_SELF_APPROVAL", False)
