@@ -10,10 +10,12 @@ they were written. The alt text written in the markdown wins over the Image's.
 
 import dataclasses
 import html
+import posixpath
 import re
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.http.request import validate_host
 from django.template.loader import render_to_string
 
 from newsletter.content.snapshot import ImageRef
@@ -27,12 +29,38 @@ _ATTR = re.compile(r'([a-z-]+)="([^"]*)"')
 _SIZES = "(min-width: 45rem) 42rem, calc(100vw - 2.5rem)"
 
 
+def _our_hosts() -> list[str]:
+    hosts = [*settings.ALLOWED_HOSTS, urlsplit(settings.SITE_URL).hostname or ""]
+    media_host = urlsplit(settings.MEDIA_URL).hostname
+    return [host for host in [*hosts, media_host or ""] if host]
+
+
 def media_name(src: str) -> str | None:
-    """The storage name of a picture served from our media, or None."""
-    src = html.unescape(src)
-    if src.startswith(settings.MEDIA_URL):
-        return unquote(src[len(settings.MEDIA_URL) :])
-    return None
+    """The storage name of a picture served from our media, or None.
+
+    Every way of writing the address a browser would follow to our media counts:
+    site-relative, absolute on one of our hosts (`https://site/media/…`,
+    `//site/media/…`), with a query string or a fragment, percent-encoded, with dot
+    segments or backslashes. What is shown on a page must be found here, or a
+    published picture could be deleted from under it.
+    """
+    # Browsers drop surrounding whitespace and read a backslash as a slash in http(s) URLs.
+    src = html.unescape(src or "").strip(" \t\n\r\f\v\x00").replace("\\", "/")
+    try:
+        parts = urlsplit(src)
+        hostname = parts.hostname
+    except ValueError:  # a malformed authority, such as an unclosed [IPv6
+        return None
+    if parts.scheme and parts.scheme.lower() not in ("http", "https"):
+        return None
+    media = urlsplit(settings.MEDIA_URL)
+    if parts.netloc and not validate_host(hostname or "", _our_hosts()):
+        return None
+    path = posixpath.normpath(unquote(parts.path)) if parts.path else ""
+    prefix = media.path.rstrip("/") + "/"
+    if not path.startswith(prefix):
+        return None
+    return path[len(prefix) :] or None
 
 
 def media_names(fragment: str) -> set[str]:
