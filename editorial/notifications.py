@@ -120,21 +120,25 @@ def send_for(event) -> int:
         if not to:
             continue
         mailed.update(to)
-        subject = render_to_string(f"email/{template}_subject.txt", context).strip()
+        # Plain text on one line: a header cannot hold a line break (nor an HTML entity).
+        subject = " ".join(render_to_string(f"email/{template}_subject.txt", context).split())
         body = render_to_string(f"email/{template}.txt", context)
         # One message per person: recipients do not see each other's addresses.
         messages += [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to]
     if not messages:
         return 0
-    try:
-        return send_mass_mail(messages)
-    except OSError:
-        # A mail server being down must not undo an editorial decision already made.
-        logger.exception("Could not send the %s email for %s", event.action, event.issue)
-        return 0
+    return send_mass_mail(messages)
 
 
 def on_transition(sender, *, event, **kwargs) -> None:
-    """The receiver of `transition_performed`: mail whoever the event concerns, unless muted."""
-    if not is_muted():
+    """The receiver of `transition_performed`: mail whoever the event concerns, unless muted.
+
+    The transition has committed: a mail server down, a refused header or any other
+    failure here is logged and never reaches the person who made the decision.
+    """
+    if is_muted():
+        return
+    try:
         send_for(event)
+    except Exception:
+        logger.exception("Could not send the %s email for %s", event.action, event.issue)

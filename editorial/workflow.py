@@ -10,6 +10,7 @@ there, and the new one runs until the next revision already scheduled, if any.
 """
 
 import contextvars
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,6 +26,8 @@ from newsletter.content.freeze import freeze
 from newsletter.content.markdown import MarkdownRefused
 from newsletter.models import Issue, Revision
 from newsletter.models.revisions import publication_number_refusal
+
+logger = logging.getLogger(__name__)
 
 DRAFT, IN_REVIEW, APPROVED = Issue.State.DRAFT, Issue.State.IN_REVIEW, Issue.State.APPROVED
 ANY_STATE = (DRAFT, IN_REVIEW, APPROVED)
@@ -432,6 +435,23 @@ def available_actions(issue: Issue, user) -> list[Transition]:
     return available
 
 
+def _announce(event: Event) -> None:
+    """Send `transition_performed`; a receiver that fails is logged, the others still run.
+
+    The transition has committed by then, so nothing a receiver does may turn it into
+    an error for the person who performed it.
+    """
+    for receiver, outcome in transition_performed.send_robust(sender=Transition, event=event):
+        if isinstance(outcome, Exception):
+            logger.error(
+                "%s failed after %s of %s",
+                getattr(receiver, "__qualname__", receiver),
+                event.action,
+                event.issue,
+                exc_info=outcome,
+            )
+
+
 def perform(
     issue: Issue,
     action: str,
@@ -506,9 +526,7 @@ def perform(
         event.cancelled = ctx.cancelled
         # After commit, in the caller's context: receivers see what the caller set (muting).
         context = contextvars.copy_context()
-        transaction.on_commit(
-            lambda: context.run(transition_performed.send, sender=Transition, event=event)
-        )
+        transaction.on_commit(lambda: context.run(_announce, event))
     # The caller's object must not save the old state or version back over these.
     caller_issue.refresh_from_db(fields=["state", "version", "updated_at", "updated_by"])
     return event

@@ -15,6 +15,7 @@ from newsletter.content import markdown
 from newsletter.content.arxiv import MESSAGE as ARXIV_MESSAGE
 from newsletter.content.arxiv import normalise_arxiv_id
 from newsletter.models.images import Image
+from newsletter.models.validators import single_line
 
 ARXIV_ID = RegexValidator(
     r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$",
@@ -64,7 +65,7 @@ class Issue(models.Model):
         APPROVED = "approved", "Approved"
 
     number = models.PositiveIntegerField(unique=True)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[single_line])
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.TextField(
         blank=True,
@@ -124,7 +125,7 @@ STANDARD_SECTIONS = ("My work", "From the internet", "Papers & research", "A cou
 
 class Section(models.Model):
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="sections")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[single_line])
     intro = models.TextField(blank=True, help_text="Markdown.", validators=[markdown.validate])
     position = models.PositiveIntegerField(default=0, db_index=True)
 
@@ -139,9 +140,11 @@ class Item(models.Model):
     """A linked article with commentary and an optional picture."""
 
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="items")
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[single_line])
     url = models.URLField(max_length=1000, blank=True)
-    source = models.CharField(max_length=200, blank=True, help_text="Who published it.")
+    source = models.CharField(
+        max_length=200, blank=True, help_text="Who published it.", validators=[single_line]
+    )
     body = models.TextField(
         blank=True, help_text="Markdown commentary.", validators=[markdown.validate]
     )
@@ -161,8 +164,8 @@ class Paper(models.Model):
     """A research paper and why it matters."""
 
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="papers")
-    title = models.CharField(max_length=500)
-    authors = models.CharField(max_length=1000, blank=True)
+    title = models.CharField(max_length=500, validators=[single_line])
+    authors = models.CharField(max_length=1000, blank=True, validators=[single_line])
     arxiv_id = ArxivIdField(
         "arXiv id",
         max_length=40,

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from newsletter.content.snapshot import Rendition, narrowest
+from newsletter.models.validators import single_line
 
 
 class Image(models.Model):
@@ -18,9 +19,10 @@ class Image(models.Model):
     alt_text = models.CharField(
         max_length=300,
         help_text="Describe the picture for people who cannot see it. Required.",
+        validators=[single_line],
     )
-    caption = models.CharField(max_length=500, blank=True)
-    credit = models.CharField(max_length=200, blank=True)
+    caption = models.CharField(max_length=500, blank=True, validators=[single_line])
+    credit = models.CharField(max_length=200, blank=True, validators=[single_line])
     credit_url = models.URLField(blank=True)
     width = models.PositiveIntegerField(editable=False)
     height = models.PositiveIntegerField(editable=False)
