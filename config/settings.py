@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "newsletter",
     "editorial",
     "curation",
+    "subscribers",
 ]
 # Demo and benchmark data (seed_demo, generate_bench_data): on in development, off in
 # production unless asked for.
@@ -204,6 +205,25 @@ if _email_backend.endswith("smtp.EmailBackend"):
     }
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsletter@localhost")
+
+# Subscribers (subscribers/): signed links, the subscribe form's throttle, erasure.
+# Keys the hash kept of an erased person's suppressed address: never change it once set,
+# or those suppressions stop matching (empty: the SECRET_KEY, which then must not change).
+SUBSCRIBERS_HASH_KEY = os.environ.get("SUBSCRIBERS_HASH_KEY", "")
+SUBSCRIBERS_CONFIRM_MAX_AGE = int(os.environ.get("SUBSCRIBERS_CONFIRM_MAX_AGE", 7 * 24 * 3600))
+# The List-Unsubscribe mailto: address; mail to it carries "unsubscribe <token>".
+SUBSCRIBERS_UNSUBSCRIBE_MAILTO = os.environ.get(
+    "SUBSCRIBERS_UNSUBSCRIBE_MAILTO",
+    "unsubscribe@" + DEFAULT_FROM_EMAIL.rpartition("@")[2],
+)
+# Where people write about their subscription (shown on the subscriber pages).
+SUBSCRIBERS_CONTACT_EMAIL = os.environ.get("SUBSCRIBERS_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
+# Subscribe form: at most this many requests per address and per client address per hour.
+SUBSCRIBERS_THROTTLE_PER_ADDRESS = int(os.environ.get("SUBSCRIBERS_THROTTLE_PER_ADDRESS", 3))
+SUBSCRIBERS_THROTTLE_PER_CLIENT = int(os.environ.get("SUBSCRIBERS_THROTTLE_PER_CLIENT", 20))
+SUBSCRIBERS_THROTTLE_WINDOW = int(os.environ.get("SUBSCRIBERS_THROTTLE_WINDOW", 3600))
+# Behind a proxy, the META key holding the client's address (e.g. HTTP_X_REAL_IP).
+SUBSCRIBERS_CLIENT_IP_HEADER = os.environ.get("SUBSCRIBERS_CLIENT_IP_HEADER", "")
 
 # Rendered revisions and whole public responses (newsletter/reader/cache.py): local memory
 # per process, or one Redis shared by every process when REDIS_URL is set.

@@ -26,6 +26,7 @@ urlpatterns = [
     path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
     path("robots.txt", sitemaps.robots_txt, name="robots-txt"),
     path("api/", api.urls),
+    path("", include("subscribers.urls")),
     path("", include("newsletter.reader.urls")),
 ]
 
