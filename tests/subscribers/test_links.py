@@ -88,3 +88,13 @@ def test_the_mailto_carries_the_token_in_its_subject(reader, settings):
     assert mailto.startswith("mailto:leave@news.example.com?subject=unsubscribe%20")
     token = links.token_from_mail_subject("Re: unsubscribe " + links.unsubscribe_token(reader))
     assert links.subscriber_for_token(token) == reader
+
+
+def test_production_warns_when_unsubscribe_links_would_not_be_https(settings):
+    from subscribers.checks import site_url_is_https
+
+    settings.DEBUG = False
+    settings.SITE_URL = "http://news.example.com"
+    assert [w.id for w in site_url_is_https()] == ["subscribers.W001"]
+    settings.SITE_URL = "https://news.example.com"
+    assert site_url_is_https() == []
