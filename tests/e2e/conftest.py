@@ -45,7 +45,10 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, transactional_db):
+    # Asking for the database here sets it up before the page and tears it down after the
+    # page is closed: a request the page still has in flight (an autosave, a preview) then
+    # cannot meet the flush of the tables (a deadlock under load).
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
