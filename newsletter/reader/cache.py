@@ -21,6 +21,12 @@ every process when REDIS_URL is set.
 Every marked 200 gets a strong ETag and Last-Modified; a matching If-None-Match is
 answered 304, from the cache without running the view.
 
+When the publication state cannot be read (the database is down or dropped the
+connection), the bytes stored under the last state this process read are still served,
+marked `X-Cache: stale`, for PUBLIC_CACHE_STALE_IF_ERROR seconds (300 by default) after
+that state was last confirmed, and never past its next boundary (a scheduled publish or
+end is not overrun). A URL with nothing stored gets the 503 page (operations.errors).
+
 The key also holds a digest of the code, templates and site settings (`release()`), so a
 deploy never serves bytes an older release stored in a shared Redis. Restoring an older
 database backup turns the generation back: clear the cache then.
@@ -35,6 +41,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -52,6 +59,10 @@ PRIVATE_PATHS = ("/admin/", "/preview/")
 PERSONAL_COOKIES = ("messages",)
 PRIVATE_DIRECTIVES = {"private", "no-store", "no-cache"}
 _COMMA = re.compile(r"\s*,\s*")
+STALE_CACHE_CONTROL = "public, max-age=0, must-revalidate"
+
+# The last publication state this process read, and when: (State, datetime) or None.
+_last_known: tuple[State, object] | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +155,11 @@ def cache_key(request, state: State) -> str:
     return f"{KEY_PREFIX}:{release()}:{state.key()}:{digest}"
 
 
+def _remember(state: State) -> None:
+    global _last_known
+    _last_known = (state, timezone.now())
+
+
 def _timeout(state: State) -> int:
     if state.next_boundary is None:
         return LONGEST_KEPT
@@ -161,7 +177,14 @@ class PublicResponseCacheMiddleware:
         if not is_public_request(request):
             return self._validated(request, self.get_response(request), state=None)
 
-        state = current_state(timezone.now())
+        try:
+            state = current_state(timezone.now())
+        except DatabaseError:
+            stale = self._stale(request)
+            if stale is None:
+                raise
+            return stale
+        _remember(state)
         key = cache_key(request, state)
         entry = self._get(key)
         if entry is not None:
@@ -184,6 +207,24 @@ class PublicResponseCacheMiddleware:
         ):
             self._set(key, response, state)
         response["X-Cache"] = "miss"
+        return self._answer(request, response)
+
+    def _stale(self, request) -> HttpResponse | None:
+        """The bytes stored under the last known state, while that state may still hold."""
+        if _last_known is None:
+            return None
+        state, confirmed_at = _last_known
+        now = timezone.now()
+        window = getattr(settings, "PUBLIC_CACHE_STALE_IF_ERROR", 300)
+        if (now - confirmed_at).total_seconds() > window or not state.holds_at(now):
+            return None
+        entry = self._get(cache_key(request, state))
+        if entry is None:
+            return None
+        log.warning("The publication state could not be read; serving stored bytes.")
+        response = entry.response(state)
+        response["Cache-Control"] = STALE_CACHE_CONTROL
+        response["X-Cache"] = "stale"
         return self._answer(request, response)
 
     def _validated(self, request, response, state):

@@ -1,0 +1,58 @@
+"""/healthz and /readyz: answered first, cheap, never cached, no session."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from operations import health
+
+
+def test_healthz_answers_without_touching_the_database(client, db):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"status": "ok"}
+    assert len(queries) == 0
+    assert response["Cache-Control"] == "no-store"
+    assert not response.cookies
+
+
+def test_readyz_costs_one_query_and_sets_no_cookie(client, db):
+    health.migrations_on_disk()  # read once per process, on the first probe
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"status": "ok", "database": "ok"}
+    assert len(queries) == 1
+    assert response["Cache-Control"] == "no-store"
+    assert "X-Cache" not in response  # outside the public-response cache
+    assert not response.cookies
+
+
+def test_readyz_is_503_while_a_migration_is_unapplied(client, db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM django_migrations WHERE app = 'newsletter' AND name = '0001_initial'"
+        )
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    body = json.loads(response.content)
+    assert body["status"] == "unavailable"
+    assert body["unapplied_migrations"] == ["newsletter.0001_initial"]
+
+
+@pytest.mark.parametrize("host", ["10.0.0.7", "evil.example"])
+def test_probes_by_any_host_name_are_answered(client, db, host):
+    # A load balancer probes by address, before the allowed-hosts check would refuse it.
+    assert client.get("/healthz", HTTP_HOST=host).status_code == 200
+    assert client.get("/readyz", HTTP_HOST=host).status_code == 200
+
+
+def test_a_post_to_a_health_address_is_not_a_probe(client, db):
+    assert client.post("/healthz").status_code == 404
