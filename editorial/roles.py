@@ -17,6 +17,12 @@ GROUP_PERMISSIONS = {
         "newsletter.view_revision",
         "editorial.submit_issue",
         "editorial.view_event",
+        # The curation tools: the link inbox, capture tokens, preflight, link rot.
+        *(f"curation.{verb}_savedlink" for verb in ("add", "change", "view", "delete")),
+        *(f"curation.{verb}_capturetoken" for verb in ("add", "view", "delete")),
+        "curation.add_preflightacknowledgement",
+        "curation.view_linkcheck",
+        "curation.change_linkcheck",
     ],
     REVIEWERS: [
         *(f"newsletter.view_{model}" for model in (*_CONTENT, "image", "revision")),
@@ -42,10 +48,20 @@ def sync_groups(group_model, permission_model) -> None:
         wanted = []
         for perm in perms:
             app_label, codename = perm.split(".")
-            wanted.append(
-                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            found = permission_model.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if found is None and not _migrated_later(app_label):
+                raise LookupError(f"No permission {perm}.")
+            if found is not None:
+                wanted.append(found)
         group.permissions.set(wanted)
+
+
+def _migrated_later(app_label: str) -> bool:
+    """Apps whose models may not exist yet when the roles migration first runs: each
+    applies the roles again in a migration of its own (curation's 0002_roles)."""
+    return app_label in {"curation"}
 
 
 def ensure_groups() -> None:

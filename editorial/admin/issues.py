@@ -22,6 +22,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from curation.issue_page import curation_context
 from editorial import sitetime
 from editorial.admin.issue_list import (
     PublicationColumnsMixin,
@@ -94,7 +95,8 @@ class WorkflowIssueAdmin(PublicationColumnsMixin, IssueAdmin):
     list_filter = (*IssueAdmin.list_filter, PublicationFilter)
 
     class Media:
-        css = {"all": ["css/editorial-admin.css"]}
+        css = {"all": ["css/editorial-admin.css", "css/curation.css"]}
+        js = ["js/curation-featured.js"]
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -113,6 +115,7 @@ class WorkflowIssueAdmin(PublicationColumnsMixin, IssueAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
             context["workflow"] = self.workflow_context(request, obj)
+            context["curation"] = curation_context(request, obj)
         return super().render_change_form(
             request, context, add=add, change=change, form_url=form_url, obj=obj
         )

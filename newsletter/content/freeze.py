@@ -11,6 +11,7 @@ from newsletter.content.build import build_snapshot
 from newsletter.content.search_index import index_revision
 from newsletter.content.snapshot import Snapshot
 from newsletter.models import Issue, Revision, RevisionImage
+from newsletter.signals import revision_frozen
 
 
 @transaction.atomic
@@ -30,4 +31,5 @@ def freeze(issue: Issue, *, by, snapshot: Snapshot | None = None) -> Revision:
         [RevisionImage(revision=revision, image_id=pk) for pk in snapshot.image_ids]
     )
     index_revision(revision)
+    revision_frozen.send(sender=Revision, revision=revision)
     return revision

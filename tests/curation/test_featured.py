@@ -1,0 +1,51 @@
+"""The featured-before index: written when a revision is frozen, read for live revisions."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from curation.featured import featured_before
+from curation.models import FeaturedLink
+from curation.urls_normalisation import arxiv_key, link_key
+from editorial.workflow import perform
+
+pytestmark = pytest.mark.django_db
+
+
+def test_freezing_a_revision_writes_its_links_and_papers(make_issue, editor):
+    issue = make_issue(number=3)
+    event = perform(issue, "submit", by=editor)
+    rows = FeaturedLink.objects.filter(revision=event.revision).order_by("id")
+    assert {(row.kind, row.key, row.section_title) for row in rows} == {
+        ("item", "example.com/laptop", "My work"),
+        ("paper", "arxiv:1706.03762", "Papers & research"),
+    }
+    assert all(row.issue_number == 3 for row in rows)
+
+
+def test_only_live_revisions_count(make_issue, editor):
+    make_issue(number=1)
+    perform(make_issue(number=2), "submit", by=editor)
+    assert featured_before([link_key("https://example.com/laptop")]) == []
+
+
+def test_a_scheduled_issue_counts_from_its_go_live_second(published):
+    at = timezone.now() + timedelta(hours=2)
+    published(number=4, at=at)
+    key = arxiv_key("1706.03762v2")
+    assert featured_before([key]) == []
+    with time_machine.travel(at + timedelta(seconds=1)):
+        (found,) = featured_before([key])
+    assert (found.issue_number, found.section_title, found.entry_title) == (
+        4, "Papers & research", "Attention Is All You Need",
+    )  # fmt: skip
+    assert found.url.endswith("#" + found.url.split("#")[1]) and "/issues/4-" in found.url
+    assert str(found).startswith("#4, Papers & research, ")
+
+
+def test_the_issue_being_edited_is_left_out(published):
+    issue = published(number=5)
+    assert featured_before(["example.com/laptop"], exclude_issue=issue.pk) == []
+    assert len(featured_before(["example.com/laptop"])) == 1
