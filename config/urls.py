@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from curation import urls as curation_urls
 from curation import views as curation_views
 from newsletter.admin import editor_endpoints, importing
 from newsletter.api.endpoints import api
@@ -25,8 +24,6 @@ urlpatterns = [
         importing.import_issue,
         name="newsletter_issue_import",
     ),
-    # The curation tools' admin pages (the link inbox), before the admin's catch-all.
-    path("admin/curation/", include(curation_urls)),
     # Saving a link with a capture token: for scripts and phones, no session.
     path("api/inbox/links/", curation_views.capture_api, name="curation-capture-api"),
     # Previews live under admin/ too: mounted first, or the admin's catch-all would take them.

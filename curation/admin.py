@@ -2,21 +2,41 @@
 
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 
+from curation import issue_page, views
 from curation.models import CaptureToken, SavedLink
 
 
 @admin.register(SavedLink)
 class SavedLinkAdmin(admin.ModelAdmin):
-    """The admin's entry for saved links is the inbox page."""
+    """Saved links: the inbox page is their list (`curation.views`)."""
 
-    def changelist_view(self, request, extra_context=None):
-        return HttpResponseRedirect(reverse("curation:inbox"))
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        name = "curation_savedlink_"
+        return [
+            path("", wrap(views.inbox), name=name + "changelist"),
+            path("save/", wrap(views.save), name=name + "save"),
+            path("featured/", wrap(views.featured_lookup), name=name + "featured"),
+            path("<int:pk>/add-to-issue/", wrap(views.add), name=name + "addto"),
+            path("<int:pk>/discard/", wrap(views.remove), name=name + "discard"),
+            path(
+                "preflight/<int:issue_id>/acknowledge/",
+                wrap(issue_page.acknowledge_view),
+                name="curation_preflight_acknowledge",
+            ),
+            path(
+                "preflight/<int:issue_id>/check-links/",
+                wrap(issue_page.check_links_view),
+                name="curation_preflight_check_links",
+            ),
+            *super().get_urls(),
+        ]
 
     def add_view(self, request, form_url="", extra_context=None):
-        return HttpResponseRedirect(reverse("curation:save"))
+        return HttpResponseRedirect(reverse("admin:curation_savedlink_save"))
 
 
 @admin.register(CaptureToken)

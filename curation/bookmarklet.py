@@ -17,4 +17,6 @@ def bookmarklet_source(save_url: str) -> str:
 
 
 def bookmarklet_href(request) -> str:
-    return "javascript:" + bookmarklet_source(request.build_absolute_uri(reverse("curation:save")))
+    return "javascript:" + bookmarklet_source(
+        request.build_absolute_uri(reverse("admin:curation_savedlink_save"))
+    )

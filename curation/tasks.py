@@ -23,3 +23,22 @@ def fill_saved_link(link_id: int) -> str:
 def fill_after_commit(link: SavedLink) -> None:
     """Fill `link` in the background once the row it reads is committed."""
     transaction.on_commit(lambda: fill_saved_link.enqueue(link.pk))
+
+
+@task
+def check_issue_links(issue_id: int) -> int:
+    """Check every link of an issue's working copy (for its preflight); how many failed."""
+    from curation.link_checks import check_link
+    from newsletter.models import Item, Paper
+
+    urls = [
+        *Item.objects.filter(section__issue=issue_id).exclude(url="").values_list("url", flat=True),
+        *Paper.objects.filter(section__issue=issue_id)
+        .exclude(paper_url="")
+        .values_list("paper_url", flat=True),
+    ]
+    failed = 0
+    for url in dict.fromkeys(urls):
+        row = check_link(url)
+        failed += bool(row is not None and not row.ok)
+    return failed

@@ -88,7 +88,7 @@ def save(request):
             return TemplateResponse(request, "curation/save.html", context, status=400)
         if not context["popup"]:
             messages.success(request, f"Saved “{link.best_title}” to the inbox.")
-            return HttpResponseRedirect(reverse("curation:inbox"))
+            return HttpResponseRedirect(reverse("admin:curation_savedlink_changelist"))
         context["saved"] = link
     return TemplateResponse(request, "curation/save.html", context)
 
@@ -98,7 +98,7 @@ def add(request, pk):
     _require(request, "curation.change_savedlink", "newsletter.add_item", "newsletter.add_paper")
     link = get_object_or_404(SavedLink, pk=pk)
     section = Section.objects.select_related("issue").filter(pk=request.POST.get("section")).first()
-    back = HttpResponseRedirect(reverse("curation:inbox") + f"#link-{link.pk}")
+    back = HttpResponseRedirect(reverse("admin:curation_savedlink_changelist") + f"#link-{link.pk}")
     if section is None:
         messages.error(request, "Choose the section to add the link to.")
         return back
@@ -130,7 +130,7 @@ def remove(request, pk):
     link = get_object_or_404(SavedLink, pk=pk)
     discard(link)
     messages.success(request, f"Discarded “{link.best_title}”.")
-    return HttpResponseRedirect(reverse("curation:inbox"))
+    return HttpResponseRedirect(reverse("admin:curation_savedlink_changelist"))
 
 
 @csrf_exempt  # authenticated by the token in the header, never by a cookie
@@ -167,7 +167,7 @@ def capture_api(request):
             "id": link.pk,
             "url": link.url,
             "status": link.status,
-            "inbox": request.build_absolute_uri(reverse("curation:inbox")),
+            "inbox": request.build_absolute_uri(reverse("admin:curation_savedlink_changelist")),
         },
         status=201,
     )

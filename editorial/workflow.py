@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from curation.preflight import submit_refusal
 from editorial.models import Event
 from editorial.signals import transition_performed
 from newsletter.content.freeze import freeze
@@ -66,6 +67,9 @@ class Transition:
     permission: str  # who may: "app_label.codename"
     guard: Callable[[Context], str | None]  # a reason to refuse, or None
     effect: Callable[[Context], Revision | None]  # does it; returns the revision acted on
+    # Checked when the action is performed, not when buttons are listed: the button stays,
+    # and pressing it says what is in the way (the preflight before submit).
+    gate: Callable[[Context], str | None] | None = None
     comment_required: bool = False
     needs_time: bool = False
     needs_revision: bool = False
@@ -202,6 +206,11 @@ def _has_live_revision(ctx: Context) -> str | None:
     return None
 
 
+def _preflight_passes(ctx: Context) -> str | None:
+    """Nothing goes to review with a preflight error in it (curation.preflight)."""
+    return submit_refusal(ctx.issue)
+
+
 def _restorable(ctx: Context) -> str | None:
     if ctx.revision is None:
         return None  # listed as available; the revision is chosen on the revision's page
@@ -296,6 +305,7 @@ TRANSITIONS: dict[str, Transition] = {
             target=IN_REVIEW,
             permission=SUBMIT,
             guard=_no_guard,
+            gate=_preflight_passes,
             effect=_submit,
             description="Freezes the working copy as a new revision for review.",
         ),
@@ -493,6 +503,8 @@ def perform(
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
         ctx = Context(issue, transition, by, comment, at, revision, timezone.now(), version)
         reason = _refusal(issue, transition, by, ctx, explain=True)
+        if not reason and transition.gate is not None:
+            reason = transition.gate(ctx)
         if reason:
             raise TransitionNotAllowed(reason)
         from_state = issue.state

@@ -171,7 +171,7 @@ def test_the_bookmarklet_is_on_the_admin_home_page(client, editor):
     client.force_login(editor)
     page = client.get(reverse("admin:index")).content.decode()
     assert 'class="curation-bookmarklet button" href="javascript:(function()' in page
-    assert "http://testserver/admin/curation/inbox/save/?popup=1" in page
+    assert "http://testserver/admin/curation/savedlink/save/?popup=1" in page
 
 
 def test_the_bookmarklet_page_saves_only_on_post(
@@ -179,11 +179,11 @@ def test_the_bookmarklet_page_saves_only_on_post(
 ):
     client.force_login(editor)
     query = {"popup": "1", "url": site.url("/post"), "title": "Page", "text": "chosen words"}
-    page = client.get(reverse("curation:save"), query)
+    page = client.get(reverse("admin:curation_savedlink_save"), query)
     assert page.status_code == 200 and not SavedLink.objects.exists()
     assert 'value="chosen words"' not in page.content.decode()  # a textarea, escaped
     with django_capture_on_commit_callbacks(execute=True):
-        saved = client.post(reverse("curation:save"), query)
+        saved = client.post(reverse("admin:curation_savedlink_save"), query)
     assert "Saved “Page” to the inbox." in saved.content.decode()
     link = SavedLink.objects.get()
     assert (link.via, link.title, link.selected_text) == ("bookmarklet", "Page", "chosen words")
@@ -195,7 +195,7 @@ def test_the_inbox_lists_links_with_what_was_fetched(
     with django_capture_on_commit_callbacks(execute=True):
         post_link(client, token, {"url": site.url("/post")})
     client.force_login(editor)
-    page = client.get(reverse("curation:inbox")).content.decode()
+    page = client.get(reverse("admin:curation_savedlink_changelist")).content.decode()
     assert "Scaling laws, revisited" in page
     assert "The Gradient" in page
     assert "Why the curves bend." in page
@@ -214,7 +214,7 @@ def test_add_as_item_in_one_action_and_it_leaves_the_inbox(
     client.force_login(editor)
     version = issue.version
     response = client.post(
-        reverse("curation:add", args=(link_id,)),
+        reverse("admin:curation_savedlink_addto", args=(link_id,)),
         {"section": section.pk, "as": "item", "picture_alt": "A blue rectangle"},
         follow=True,
     )
@@ -241,7 +241,10 @@ def test_without_alt_text_no_picture_is_added(client, editor, token, site, make_
     section = make_issue().sections.get(title="My work")
     link_id = post_link(client, token, {"url": site.url("/post")}).json()["id"]
     client.force_login(editor)
-    client.post(reverse("curation:add", args=(link_id,)), {"section": section.pk, "as": "item"})
+    client.post(
+        reverse("admin:curation_savedlink_addto", args=(link_id,)),
+        {"section": section.pk, "as": "item"},
+    )
     assert section.items.order_by("position").last().image is None
 
 
@@ -256,7 +259,10 @@ def test_an_arxiv_link_is_filled_from_arxiv_and_added_as_a_paper(
     link = SavedLink.objects.get(pk=link_id)
     assert link.status == "filled" and link.arxiv_id == "2201.12086v2"
     client.force_login(editor)
-    client.post(reverse("curation:add", args=(link_id,)), {"section": section.pk, "as": "paper"})
+    client.post(
+        reverse("admin:curation_savedlink_addto", args=(link_id,)),
+        {"section": section.pk, "as": "paper"},
+    )
     paper = Paper.objects.get(arxiv_id="2201.12086v2")
     assert paper.title.startswith("BLIP: Bootstrapping")
     assert paper.authors == "Junnan Li, Dongxu Li, Caiming Xiong, Steven Hoi"
@@ -276,8 +282,14 @@ def test_arxiv_unreachable_leaves_a_message_and_the_link_can_still_be_added(
         link_id = post_link(client, token, {"url": "arxiv.org/abs/1706.03762"}).json()["id"]
     assert SavedLink.objects.get(pk=link_id).status == "failed"
     client.force_login(editor)
-    assert "arXiv could not be reached" in client.get(reverse("curation:inbox")).content.decode()
-    client.post(reverse("curation:add", args=(link_id,)), {"section": section.pk, "as": "paper"})
+    assert (
+        "arXiv could not be reached"
+        in client.get(reverse("admin:curation_savedlink_changelist")).content.decode()
+    )
+    client.post(
+        reverse("admin:curation_savedlink_addto", args=(link_id,)),
+        {"section": section.pk, "as": "paper"},
+    )
     paper = section.papers.order_by("position").last()
     assert (paper.arxiv_id, paper.authors) == ("1706.03762", "")  # typed by hand on the issue page
 
@@ -289,7 +301,9 @@ def test_nothing_is_added_to_an_issue_in_review(client, editor, token, site, mak
     link_id = post_link(client, token, {"url": site.url("/post")}).json()["id"]
     client.force_login(editor)
     response = client.post(
-        reverse("curation:add", args=(link_id,)), {"section": section.pk, "as": "item"}, follow=True
+        reverse("admin:curation_savedlink_addto", args=(link_id,)),
+        {"section": section.pk, "as": "item"},
+        follow=True,
     )
     assert "Issue #1 is in review, so nothing can be added to it" in response.content.decode()
     assert section.items.count() == 2
@@ -298,14 +312,14 @@ def test_nothing_is_added_to_an_issue_in_review(client, editor, token, site, mak
 
 def test_reviewers_cannot_use_the_inbox(client, reviewer):
     client.force_login(reviewer)
-    assert client.get(reverse("curation:inbox")).status_code == 403
+    assert client.get(reverse("admin:curation_savedlink_changelist")).status_code == 403
 
 
 def test_featured_before_is_shown_in_the_inbox_for_any_spelling(client, editor, token, published):
     published(number=1)
     post_link(client, token, {"url": "http://www.example.com/laptop/?utm_source=twitter#top"})
     client.force_login(editor)
-    page = client.get(reverse("curation:inbox")).content.decode()
+    page = client.get(reverse("admin:curation_savedlink_changelist")).content.decode()
     assert "Featured before:" in page
     assert "#1, My work" in page
     assert "Fine-tuning on a laptop" in page
@@ -323,7 +337,7 @@ def test_featured_before_follows_a_recorded_redirect(
     with django_capture_on_commit_callbacks(execute=True):
         post_link(client, token, {"url": site.url("/moved")})
     client.force_login(editor)
-    page = client.get(reverse("curation:inbox")).content.decode()
+    page = client.get(reverse("admin:curation_savedlink_changelist")).content.decode()
     assert "#1, My work" in page
 
 
@@ -332,7 +346,10 @@ def test_an_unpublished_issue_no_longer_counts_as_featured(client, editor, token
     perform(issue, "unpublish", by=_publisher())
     post_link(client, token, {"url": "https://example.com/laptop"})
     client.force_login(editor)
-    assert "Featured before" not in client.get(reverse("curation:inbox")).content.decode()
+    assert (
+        "Featured before"
+        not in client.get(reverse("admin:curation_savedlink_changelist")).content.decode()
+    )
 
 
 def _publisher():
@@ -347,7 +364,7 @@ def test_the_featured_lookup_answers_for_what_is_typed(client, editor, published
     draft = make_issue(number=2)
     client.force_login(editor)
     response = client.get(
-        reverse("curation:featured"),
+        reverse("admin:curation_savedlink_featured"),
         {"q": ["https://example.com/laptop?fbclid=1", "arXiv:1706.03762v3", "https://x.org/"],
          "issue": draft.pk},
     )  # fmt: skip
@@ -360,7 +377,7 @@ def test_the_featured_lookup_answers_for_what_is_typed(client, editor, published
 def test_discard_removes_a_link(client, editor, token):
     link_id = post_link(client, token, {"url": "https://example.org/a"}).json()["id"]
     client.force_login(editor)
-    client.post(reverse("curation:discard", args=(link_id,)))
+    client.post(reverse("admin:curation_savedlink_discard", args=(link_id,)))
     assert not SavedLink.objects.exists()
 
 
@@ -368,7 +385,7 @@ def test_issue_numbers_and_sections_are_untouched_by_a_refused_add(client, edito
     link_id = post_link(client, token, {"url": "https://example.org/a"}).json()["id"]
     client.force_login(editor)
     response = client.post(
-        reverse("curation:add", args=(link_id,)), {"section": "999"}, follow=True
+        reverse("admin:curation_savedlink_addto", args=(link_id,)), {"section": "999"}, follow=True
     )
     assert "Choose the section" in response.content.decode()
     assert not Item.objects.exists() and not Issue.objects.exists() and not Section.objects.exists()
