@@ -4,9 +4,11 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from curation import issue_page, views
-from curation.models import CaptureToken, SavedLink
+from curation.linkrot import CorrectionRefused, apply_correction, where_featured
+from curation.models import CaptureToken, LinkCheck, SavedLink
 
 
 @admin.register(SavedLink)
@@ -73,3 +75,57 @@ class CaptureTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         messages.success(request, f"Revoked {count} token{'s' if count != 1 else ''}.")
+
+
+@admin.register(LinkCheck)
+class LinkRotAdmin(admin.ModelAdmin):
+    """The link-rot report: links of live issues that fail now, since when, where they are,
+    and the archived copy to use instead."""
+
+    list_display = ("link", "failing_since", "checked_at", "message", "archived", "featured_in")
+    list_filter = ("host",)
+    search_fields = ("url",)
+    actions = ["use_archived_copy"]
+    readonly_fields = [f.name for f in LinkCheck._meta.fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(ok=False)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Link", ordering="url")
+    def link(self, row):
+        return format_html('<a href="{}" rel="noreferrer">{}</a>', row.url, row.url[:80])
+
+    @admin.display(description="Archived copy")
+    def archived(self, row):
+        if not row.wayback_url:
+            return "none found" if row.wayback_checked_at else "not asked yet"
+        return format_html('<a href="{}" rel="noreferrer">{}</a>', row.wayback_url, "Wayback")
+
+    @admin.display(description="In live issues")
+    def featured_in(self, row):
+        return "; ".join(
+            f"#{number} {section}: {title[:40]}" for number, section, title in where_featured(row)
+        )
+
+    @admin.action(
+        description="Use the archived copy in the draft working copies",
+        permissions=["change"],
+    )
+    def use_archived_copy(self, request, queryset):
+        for row in queryset:
+            try:
+                changed = apply_correction(row, by=request.user)
+            except CorrectionRefused as refusal:
+                messages.error(request, f"{row.url}: {refusal}")
+            else:
+                messages.success(
+                    request,
+                    f"{row.url} now points to its archived copy in {', '.join(changed)}: "
+                    "submit the issue to publish the correction.",
+                )

@@ -194,6 +194,8 @@ class LinkCheck(models.Model):
 
     class Meta:
         ordering = ["-failing_since", "url"]
+        verbose_name = "link rot report"
+        verbose_name_plural = "link rot report"
 
     def __str__(self):
         return self.url

@@ -42,3 +42,21 @@ def check_issue_links(issue_id: int) -> int:
         row = check_link(url)
         failed += bool(row is not None and not row.ok)
     return failed
+
+
+@task
+def recheck_live_links() -> str:
+    """One link-rot run; then, when the backend can run a task later (a worker with the
+    database backend), the next run is queued `LINKROT_INTERVAL_HOURS` from now."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from curation.linkrot import run
+
+    report = run()
+    if recheck_live_links.get_backend().supports_defer:
+        later = timezone.now() + timedelta(hours=settings.LINKROT_INTERVAL_HOURS)
+        recheck_live_links.using(run_after=later).enqueue()
+    return str(report)
