@@ -1,6 +1,6 @@
 /* Featured before, while editing: under each link and arXiv id of the issue page, where it
    already appeared in a live issue (number, section, date). Asks the server as you type. */
-(function () {
+function curationFeatured() {
   "use strict";
   const data = document.getElementById("curation-data");
   if (!data) return;
@@ -61,6 +61,7 @@
   document.addEventListener("input", (event) => {
     if (event.target.name && FIELDS.test(event.target.name)) later();
   });
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", check);
-  else check();
-})();
+  check();
+}
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", curationFeatured);
+else curationFeatured();
