@@ -13,10 +13,11 @@ FIND_PYTHON := for c in python3.14 python3.13 python3.12 python3 \
 	  fi; \
 	done
 
-.PHONY: help install run test e2e lint format bench clean-db
+.PHONY: help install run worker test e2e lint format bench clean-db
 
 help:
 	@echo "make run    install, start the embedded PostgreSQL, migrate, load demo content, serve on :8000"
+	@echo "make worker run background tasks (sending the newsletter) in the foreground"
 	@echo "make test   install and run the whole test suite against a real PostgreSQL"
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make bench  run the load benchmarks in bench/"
@@ -46,13 +47,24 @@ $(NODE_STAMP): package.json package-lock.json
 
 install: $(STAMP)
 
+# A worker runs beside the dev server (so the demo sends, to the console by default) and
+# stops with it.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	@$(PY) manage.py worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n 0 tests/..." runs part of it in one process.
 PYTEST_ARGS ?= -n auto
+
+# One worker in the foreground: SIGTERM (Ctrl-C) finishes the message in hand, then exits.
+# Start as many as you like, on as many machines as reach the database.
+worker: install
+	$(PY) manage.py migrate --noinput
+	exec $(PY) manage.py worker
+
 test: install $(NODE_STAMP)
 	$(PY) manage.py check
 	$(PY) -m pytest $(PYTEST_ARGS)

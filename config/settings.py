@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "nested_admin",
     "markdownx",
     "ninja",  # serves its own copy of Swagger UI for /api/docs
+    "django_tasks_db",
+    "background",
     "newsletter",
     "editorial",
     "curation",
@@ -235,6 +237,23 @@ SUBSCRIBERS_THROTTLE_PER_CLIENT = int(os.environ.get("SUBSCRIBERS_THROTTLE_PER_C
 SUBSCRIBERS_THROTTLE_WINDOW = int(os.environ.get("SUBSCRIBERS_THROTTLE_WINDOW", 3600))
 # Behind a proxy, the META key holding the client's address (e.g. HTTP_X_REAL_IP).
 SUBSCRIBERS_CLIENT_IP_HEADER = os.environ.get("SUBSCRIBERS_CLIENT_IP_HEADER", "")
+
+# Background work (django.tasks): the database backend on our PostgreSQL by default, RQ on
+# Redis (TASKS_REDIS_URL, else REDIS_URL) for larger installations, or "immediate" to run
+# tasks where they are enqueued. `make worker` runs the worker; see README, "Background work".
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "rq":
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {
+        "default": {"URL": os.environ.get("TASKS_REDIS_URL") or os.environ.get("REDIS_URL", "")}
+    }
+    INSTALLED_APPS.append("django_rq")
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured("TASKS_BACKEND must be database, rq or immediate.")
 
 # Rendered revisions and whole public responses (newsletter/reader/cache.py): local memory
 # per process, or one Redis shared by every process when REDIS_URL is set.
