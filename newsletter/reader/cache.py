@@ -19,7 +19,9 @@ boundary. `caches["default"]` holds it: local memory per process, or Redis share
 every process when REDIS_URL is set.
 
 Every marked 200 gets a strong ETag and Last-Modified; a matching If-None-Match is
-answered 304, from the cache without running the view.
+answered 304, from the cache without running the view. Text is stored compressed too
+(Brotli and gzip, `compression.py`), once, and served in the encoding the request
+accepts, each encoding with its own ETag.
 
 When the publication state cannot be read (the database is down or dropped the
 connection), the bytes stored under the last state this process read are still served,
@@ -46,12 +48,12 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from newsletter.models.publication import State, current_state
-from newsletter.reader import http
+from newsletter.reader import compression, http
 
 log = logging.getLogger(__name__)
 
 CACHE_ALIAS = "default"
-KEY_PREFIX = "public-response:v1"
+KEY_PREFIX = "public-response:v2"
 STORED_STATUSES = (200, 301)
 LONGEST_KEPT = 24 * 60 * 60  # an entry is unreachable after its state anyway
 LARGEST_STORED = 2 * 1024 * 1024
@@ -71,6 +73,7 @@ class Entry:
     headers: tuple[tuple[str, str], ...]
     content: bytes
     policy: str  # http.UNTIL_NEXT_CHANGE or http.ALWAYS
+    encoded: tuple[tuple[str, bytes], ...] = ()  # (encoding, compressed content)
 
     def response(self, state: State) -> HttpResponse:
         response = HttpResponse(self.content, status=self.status)
@@ -190,11 +193,12 @@ class PublicResponseCacheMiddleware:
         if entry is not None:
             response = entry.response(state)
             response["X-Cache"] = "hit"
-            return self._answer(request, response)
+            return self._answer(request, compression.encode(request, response, dict(entry.encoded)))
 
         response = self.get_response(request)
         if not is_marked_public(response):
             return response
+        entry = None
         if response.status_code == 200:
             http.add_validators(response, state.last_boundary or timezone.now())
         if (
@@ -205,9 +209,10 @@ class PublicResponseCacheMiddleware:
             # Built after the boundary passed: it belongs to the next state, not this one.
             and state.holds_at(timezone.now())
         ):
-            self._set(key, response, state)
+            entry = self._set(key, response, state)
         response["X-Cache"] = "miss"
-        return self._answer(request, response)
+        encoded = dict(entry.encoded) if entry is not None else None
+        return self._answer(request, compression.encode(request, response, encoded))
 
     def _stale(self, request) -> HttpResponse | None:
         """The bytes stored under the last known state, while that state may still hold."""
@@ -233,7 +238,7 @@ class PublicResponseCacheMiddleware:
             return response
         state = state or current_state(timezone.now())
         http.add_validators(response, state.last_boundary or timezone.now())
-        return self._answer(request, response)
+        return self._answer(request, compression.encode(request, response))
 
     @staticmethod
     def _answer(request, response):
@@ -250,14 +255,19 @@ class PublicResponseCacheMiddleware:
             return None
 
     @staticmethod
-    def _set(key: str, response, state: State) -> None:
+    def _set(key: str, response, state: State) -> Entry:
+        encoded = ()
+        if compression.compressible(response):
+            encoded = tuple(compression.compress_all(response.content).items())
         entry = Entry(
             status=response.status_code,
             headers=tuple((name, value) for name, value in response.items()),
             content=response.content,
             policy=response.public_cache,
+            encoded=encoded,
         )
         try:
             caches[CACHE_ALIAS].set(key, entry, _timeout(state))
         except Exception:
             log.exception("The response cache could not be written.")
+        return entry
