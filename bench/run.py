@@ -1,72 +1,107 @@
 """Load benchmark of the public pages, served by gunicorn in its production configuration.
 
-Run it with `make bench` (or `.venv/bin/python bench/run.py --help`). It loads the demo
-issue and the bench issues if they are missing, collects static files into a temporary
-folder, starts gunicorn on a free loopback port, sends requests from a few concurrent
-keep-alive clients written with the standard library only, prints a table and stops
-gunicorn. See bench/README.md for how to read the table.
+Run it with `make bench` (or `.venv/bin/python bench/run.py --help`). It installs `wrk`
+(Debian's package) if it is missing, builds the scale data (`generate_bench_data`),
+starts gunicorn on a free loopback port with `config/gunicorn.py` and production settings,
+drives every page with wrk at 1, 16 and 64 connections, twice, and prints one table with
+each page's throughput as a ratio to a static file of the issue page's bytes served by
+the same gunicorn and whitenoise (the ceiling). Then it times a publish of an issue with
+20 pictures and how long the site takes to show it. See bench/README.md.
 """
 
 import argparse
 import http.client
-import math
+import io
+import json
 import os
 import platform
+import random
 import secrets
+import shutil
 import socket
 import string
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
 HOST = "127.0.0.1"  # loopback only: the benchmark never listens on a public interface
+CEILING_PATH = "/static/bench/ceiling.html"
+CONNECTIONS = (1, 16, 64)
+# The targets in bench/README.md, checked at 16 connections.
+TARGET_RATIO, TARGET_P99_MS, TARGET_SEARCH_P99_MS, TARGET_RSS_MB = 0.70, 20.0, 50.0, 120.0
 
 
 @dataclass
-class Result:
-    path: str
-    latencies: list[float] = field(default_factory=list)
-    non_200: int = 0
-    elapsed: float = 0.0
-
-    def percentile(self, p: float) -> float:
-        """Nearest-rank percentile, in milliseconds."""
-        if not self.latencies:
-            return math.nan
-        ordered = sorted(self.latencies)
-        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] * 1000
-
-    @property
-    def rate(self) -> float:
-        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+class Row:
+    name: str
+    connections: int
+    requests: int
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    ratio: float = 0.0
 
 
-def prepare_data(issues: int) -> str:
-    """Migrate, load the demo and bench issues; return the demo issue's path."""
+# Preparing the data and the server
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("Installing wrk (Debian package)…", flush=True)
+    apt = ["apt-get"] if os.geteuid() == 0 else ["sudo", "apt-get"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([*apt, "update", "-qq"], check=True, env=env)  # noqa: S603
+    subprocess.run([*apt, "install", "-y", "-qq", "wrk"], check=True, env=env)  # noqa: S603
+    return shutil.which("wrk") or "/usr/bin/wrk"
+
+
+def setup_django():
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
+
+
+def prepare_data(issues: int) -> dict[str, str]:
+    """Migrate, load the demo and the scale data; return the paths to measure."""
     from django.core.management import call_command
     from django.db import connections
 
-    from demo.content import ISSUE
-    from newsletter.models import Issue
+    from newsletter.models import Revision
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("seed_demo", verbosity=0)
+    started = time.monotonic()
     call_command("generate_bench_data", issues=issues)
-    path = Issue.objects.get(slug=ISSUE["slug"]).get_absolute_url()
-    total = Issue.objects.count()
+    built = time.monotonic() - started
+    latest_bench = (
+        Revision.objects.live()
+        .filter(issue__slug__startswith="bench-issue-")
+        .order_by("-issue__number")
+        .first()
+    )
+    live = Revision.objects.live().count()
     connections.close_all()
-    print(f"Database: {total} issues.")
-    return path
+    print(f"Scale data: {live} live issues ({built:.1f} s to make sure of {issues}).")
+    return {
+        "issue page": latest_bench.get_absolute_url(),
+        "home": "/",
+        "archive page 20": "/issues/?page=20",
+        "papers index": "/papers/",
+        "search (new query)": "/search/",
+        "RSS feed": "/feed/rss/",
+        "304 revalidation": latest_bench.get_absolute_url(),
+        "static file (ceiling)": CEILING_PATH,
+    }
 
 
 def database_url() -> str:
@@ -86,6 +121,7 @@ def production_env(static_root: str) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": HOST,
         "DJANGO_STATIC_ROOT": static_root,
         "DJANGO_LOG_LEVEL": "WARNING",
+        "GUNICORN_LOG_LEVEL": "warning",
         # Resolved once here so that the workers do not each go looking for the server.
         "DATABASE_URL": database_url(),
     }
@@ -97,168 +133,339 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def get(conn: http.client.HTTPConnection, path: str) -> int:
-    conn.request("GET", path)
-    response = conn.getresponse()
-    response.read()
-    return response.status
-
-
-def wait_until_ready(server: subprocess.Popen, port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with status {server.returncode}")
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=5)
-            status = get(conn, "/")
-            conn.close()
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer on port {port} within {timeout:.0f} s")
-
-
-def hammer(port: int, path: str, *, duration: float, max_requests: int, clients: int) -> Result:
-    """Send requests to `path` from `clients` threads until the time or the budget runs out."""
-    result = Result(path)
-    lock = threading.Lock()
-    sent = 0
-    start = time.perf_counter()
-    deadline = start + duration
-
-    def client():
-        nonlocal sent
-        conn = http.client.HTTPConnection(HOST, port, timeout=30)
-        latencies, non_200 = [], 0
-        while time.perf_counter() < deadline:
-            with lock:
-                if sent >= max_requests:
-                    break
-                sent += 1
-            began = time.perf_counter()
-            try:
-                status = get(conn, path)
-            except (OSError, http.client.HTTPException):
-                conn.close()  # http.client reconnects on the next request
-                status = 0
-            latencies.append(time.perf_counter() - began)
-            non_200 += status != 200
+def get(port: int, path: str, headers=None) -> tuple[int, bytes, dict]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read(), dict(response.getheaders())
+    finally:
         conn.close()
-        with lock:
-            result.latencies.extend(latencies)
-            result.non_200 += non_200
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    result.elapsed = time.perf_counter() - start
-    return result
 
 
-def print_table(results: list[Result]) -> None:
-    header = ("path", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "non-200")
-    rows = [
-        (
-            r.path,
-            str(len(r.latencies)),
-            f"{r.rate:.0f}",
-            f"{r.percentile(50):.1f}",
-            f"{r.percentile(95):.1f}",
-            f"{r.percentile(99):.1f}",
-            str(r.non_200),
-        )
-        for r in results
-    ]
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
-    for row in (header, *rows):
-        cells = [row[0].ljust(widths[0])] + [
-            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
-        ]
-        print("  ".join(cells))
+class Server:
+    """gunicorn with config/gunicorn.py on a free loopback port."""
 
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=5.0, help="seconds per path (5)")
-    parser.add_argument("--max-requests", type=int, default=2000, help="per path (2000)")
-    parser.add_argument("--concurrency", type=int, default=4, help="client threads (4)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
-    parser.add_argument("--issues", type=int, default=50, help="bench issues to ensure (50)")
-    args = parser.parse_args()
-
-    demo_path = prepare_data(args.issues)
-    paths = ["/", "/issues/", demo_path]
-
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        env = production_env(str(Path(tmp) / "static"))
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
-        port = free_port()
-        log_path = Path(tmp) / "gunicorn.log"
-        with open(log_path, "wb") as log:
-            server = subprocess.Popen(  # noqa: S603 - a fixed command line
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "config.wsgi:application",
-                    "--bind",
-                    f"{HOST}:{port}",
-                    "--workers",
-                    str(args.workers),
-                    "--log-level",
-                    "warning",
-                ],
+    def __init__(self, env: dict[str, str], log_path: Path, workers: int, threads: int):
+        self.port = free_port()
+        self.log_path = log_path
+        env = {
+            **env,
+            "GUNICORN_BIND": f"{HOST}:{self.port}",
+            "WEB_CONCURRENCY": str(workers),
+            "GUNICORN_THREADS": str(threads),
+        }
+        with open(log_path, "ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
+                [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
                 cwd=ROOT,
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+
+    def wait_until_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with status {self.process.returncode}")
+            try:
+                if get(self.port, "/")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer on port {self.port} within {timeout:.0f} s")
+
+    def worker_rss_mb(self) -> list[float]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        sizes = []
+        for pid in children.read_text().split():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        return sizes
+
+    def stop(self) -> None:
+        self.process.terminate()
         try:
-            wait_until_ready(server, port)
-            for path in paths:  # warm up every worker: imports, templates, connections
-                conn = http.client.HTTPConnection(HOST, port, timeout=30)
-                for _ in range(10 * args.workers):
-                    get(conn, path)
-                conn.close()
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+# Driving it
+
+
+def wrk(binary: str, port: int, name: str, path: str, connections: int, duration: float, etag):
+    script = BENCH / ("search.lua" if name.startswith("search") else "report.lua")
+    env = {**os.environ, "BENCH_SEED": str(random.randrange(10**9))}
+    if etag:
+        env["BENCH_IF_NONE_MATCH"] = etag
+    output = subprocess.run(  # noqa: S603 - a fixed command line
+        [
+            binary,
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{duration:g}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            f"http://{HOST}:{port}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
+    line = next(x for x in output.splitlines() if x.startswith("BENCH "))
+    data = json.loads(line.removeprefix("BENCH "))
+    return Row(
+        name=name,
+        connections=connections,
+        requests=data["requests"],
+        rate=data["requests"] / (data["duration_us"] / 1e6),
+        p50_ms=data["p50_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        errors=data["errors"],
+    )
+
+
+def run_matrix(binary, server, paths, duration, etag) -> list[Row]:
+    rows = []
+    for connections in CONNECTIONS:
+        level = []
+        for name, path in paths.items():
+            tag = etag if name.startswith("304") else None
+            level.append(wrk(binary, server.port, name, path, connections, duration, tag))
+        ceiling = next(r for r in level if r.name.startswith("static")).rate
+        for row in level:
+            row.ratio = row.rate / ceiling if ceiling else 0.0
+        rows.extend(level)
+    return rows
+
+
+def print_table(rows: list[Row], out=sys.stdout) -> None:
+    header = ("page", "conns", "requests", "req/s", "p50 ms", "p99 ms", "errors", "÷ ceiling")
+    cells = [
+        (
+            r.name,
+            str(r.connections),
+            str(r.requests),
+            f"{r.rate:.0f}",
+            f"{r.p50_ms:.2f}",
+            f"{r.p99_ms:.2f}",
+            str(r.errors),
+            f"{r.ratio:.2f}",
+        )
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in (header, *cells)) for i in range(len(header))]
+    lines = []
+    for row in (header, *cells):
+        first = row[0].ljust(widths[0])
+        rest = [c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
+        lines.append("  ".join([first, *rest]))
+    print("\n".join(lines), file=out)
+
+
+def check_targets(rows: list[Row], rss_runs: list[list[float]]) -> list[str]:
+    missed = []
+    for row in rows:
+        if row.connections != 16:
+            continue
+        if row.name in ("issue page", "home", "RSS feed", "archive page 20"):
+            if row.ratio < TARGET_RATIO:
+                missed.append(f"{row.name}: {row.ratio:.2f} of the ceiling (target {TARGET_RATIO})")
+            if row.p99_ms > TARGET_P99_MS:
+                missed.append(f"{row.name}: p99 {row.p99_ms:.1f} ms (target {TARGET_P99_MS})")
+        if row.name.startswith("search") and row.p99_ms > TARGET_SEARCH_P99_MS:
+            missed.append(f"search: p99 {row.p99_ms:.1f} ms (target {TARGET_SEARCH_P99_MS})")
+        if row.errors:
+            missed.append(f"{row.name}: {row.errors} errors")
+    if max(rss_runs[-1]) > TARGET_RSS_MB:
+        missed.append(f"worker memory {max(rss_runs[-1]):.0f} MB (target {TARGET_RSS_MB:.0f})")
+    if max(rss_runs[-1]) > max(rss_runs[0]) * 1.05:
+        missed.append("worker memory grew between the runs")
+    return missed
+
+
+# Publishing and freshness
+
+
+def picture(seed: int) -> bytes:
+    """A 1600 x 900 photo-like JPEG, different for every seed (so it is a new upload)."""
+    from PIL import Image as PILImage
+    from PIL import ImageDraw, ImageFilter
+
+    rng = random.Random(seed)
+    im = PILImage.new("RGB", (1600, 900), tuple(rng.randrange(256) for _ in range(3)))
+    draw = ImageDraw.Draw(im)
+    for _ in range(60):
+        x, y = rng.randrange(1600), rng.randrange(900)
+        r = rng.randrange(20, 300)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=tuple(rng.randrange(256) for _ in "rgb"))
+    im = im.filter(ImageFilter.GaussianBlur(3))
+    out = io.BytesIO()
+    im.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def measure_publish(port: int) -> dict[str, float]:
+    """Upload 20 pictures, write an issue of 20 items using them, submit, approve, publish;
+    then read the home page until it shows the new issue."""
+    from django.contrib.auth import get_user_model
+    from django.core.files.base import ContentFile
+    from django.db import connections
+
+    from demo.management.commands.generate_bench_data import create_bench_issue
+    from demo.publication import walk_to_publication
+    from newsletter.content import images
+    from newsletter.models import Issue, Item
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=ROLES)}
+    run = int(time.time())
+    files = [picture(run * 100 + k) for k in range(20)]
+
+    started = time.perf_counter()
+    pictures = [
+        images.ingest(
+            ContentFile(data, name=f"bench-{run}-{k}.jpg"),
+            alt_text=f"Bench picture {k}",
+            uploaded_by=users["editor"],
+        )
+        for k, data in enumerate(files)
+    ]
+    uploaded = time.perf_counter()
+
+    issue = create_bench_issue(
+        10**6 + run % 10**6, Issue.next_number(), by=users["editor"], pictures=pictures[:1]
+    )
+    issue.slug = f"bench-publish-{run}"
+    issue.title = f"Freshness check {run}"
+    issue.save(update_fields=["slug", "title"])
+    items = list(
+        Item.objects.filter(section__issue=issue).order_by("section__position", "position")
+    )
+    for item, image in zip(items, pictures, strict=False):
+        item.image = image
+    Item.objects.bulk_update(items, ["image"])
+    written = time.perf_counter()
+
+    walk_to_publication(
+        issue, editor=users["editor"], reviewer=users["reviewer"], publisher=users["publisher"]
+    )
+    published = time.perf_counter()
+
+    polls = 0
+    while True:
+        polls += 1
+        status, body, _ = get(port, "/")
+        if status == 200 and issue.title.encode() in body:
+            break
+        if time.perf_counter() - published > 30:
+            raise RuntimeError("the new issue did not appear on the home page within 30 s")
+    seen = time.perf_counter()
+    connections.close_all()
+    return {
+        "upload": uploaded - started,
+        "publish": published - written,
+        "seen_after": seen - published,
+        "polls": polls,
+    }
+
+
+ROLES = ("editor", "reviewer", "publisher")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per row (5)")
+    parser.add_argument("--issues", type=int, default=1000, help="bench issues (1000)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
+    args = parser.parse_args()
+
+    binary = ensure_wrk()
+    setup_django()
+    paths = prepare_data(args.issues)
+
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        static_root = Path(tmp) / "static"
+        env = production_env(str(static_root))
+        subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        log_path = Path(tmp) / "gunicorn.log"
+        # The ceiling: the issue page's very bytes as a static file. whitenoise reads the
+        # static folder when it starts, so a first server gives the bytes.
+        server = Server(env, log_path, args.workers, args.threads)
+        try:
+            server.wait_until_ready()
+            status, page, _ = get(server.port, paths["issue page"])
+            assert status == 200, status
+        finally:
+            server.stop()
+        ceiling = static_root / CEILING_PATH.removeprefix("/static/")
+        ceiling.parent.mkdir(parents=True, exist_ok=True)
+        ceiling.write_bytes(page)
+
+        server = Server(env, log_path, args.workers, args.threads)
+        try:
+            server.wait_until_ready()
+            for path in paths.values():  # warm every worker and thread: imports, connections
+                for _ in range(4 * args.workers * args.threads):
+                    get(server.port, path if path != "/search/" else "/search/?q=model")
+            _, _, headers = get(server.port, paths["issue page"])
+            etag = headers["ETag"]
             print(
-                f"gunicorn on {HOST}:{port}, {args.workers} sync workers; "
-                f"{args.concurrency} clients; up to {args.duration:g} s or "
-                f"{args.max_requests} requests per path; Python {platform.python_version()}, "
-                f"{os.cpu_count()} CPUs."
+                f"gunicorn (config/gunicorn.py) on {HOST}:{server.port}: {args.workers} gthread "
+                f"workers x {args.threads} threads; wrk {args.duration:g} s per row; issue page "
+                f"{len(page):,} bytes; Python {platform.python_version()}, {os.cpu_count()} "
+                f"CPUs, load average before: {os.getloadavg()[0]:.1f}.",
+                flush=True,
             )
-            results = [
-                hammer(
-                    port,
-                    path,
-                    duration=args.duration,
-                    max_requests=args.max_requests,
-                    clients=args.concurrency,
-                )
-                for path in paths
-            ]
-            print()
-            print_table(results)
+            rss = []
+            rows = run_matrix(binary, server, paths, args.duration, etag)
+            rss.append(server.worker_rss_mb())
+            second = run_matrix(binary, server, paths, args.duration, etag)
+            rss.append(server.worker_rss_mb())
+            publish = measure_publish(server.port)
         except BaseException:
             print(log_path.read_text(errors="replace")[-4000:], file=sys.stderr)
             raise
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-    return 1 if any(r.non_200 for r in results) else 0
+            server.stop()
+
+    print()
+    print_table(rows)
+    print()
+
+    def mb(sizes):
+        return ", ".join(f"{s:.0f}" for s in sizes)
+
+    print(f"Worker RSS after the run: {mb(rss[0])} MB; after a second run: {mb(rss[1])} MB.")
+    second_issue = next(r for r in second if r.name == "issue page" and r.connections == 16)
+    print(
+        f"Second run, issue page at 16 connections: {second_issue.rate:.0f} req/s, "
+        f"p99 {second_issue.p99_ms:.2f} ms, {second_issue.ratio:.2f} of the ceiling."
+    )
+    print(
+        f"Publishing an issue of 20 items with 20 new pictures: upload and renditions "
+        f"{publish['upload']:.2f} s; submit (snapshot, search index), approve and publish "
+        f"{publish['publish']:.2f} s. Shown on the home page {publish['seen_after'] * 1000:.0f} "
+        f"ms after the publish committed (request {publish['polls']:.0f} after it)."
+    )
+    print(f"Load average after: {os.getloadavg()[0]:.1f}.")
+    missed = check_targets(rows, rss)
+    for line in missed:
+        print(f"Target missed: {line}")
+    return 1 if any(r.errors for r in rows + second) else 0
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from datetime import datetime
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F, FloatField, QuerySet, Subquery
+from django.db.models import F, FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, Greatest
 from django.shortcuts import render
@@ -67,7 +67,10 @@ def has_terms(query: str) -> bool:
 
 
 def _issue_field(key: str):
-    return KeyTextTransform(key, KeyTransform("issue", "revision__snapshot"))
+    # A subquery, so PostgreSQL reads it only for the page of rows it returns: every read
+    # of the snapshot detoasts the whole document, and ranking touches thousands of rows.
+    field = KeyTextTransform(key, KeyTransform("issue", "snapshot"))
+    return Subquery(Revision.objects.filter(pk=OuterRef("revision_id")).values(value=field)[:1])
 
 
 def find(query: str, *, at: datetime | None = None) -> QuerySet:

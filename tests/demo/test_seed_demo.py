@@ -129,7 +129,8 @@ def test_generate_bench_data_publishes_issues_after_the_demo_and_skips_existing_
     assert list(bench.values_list("number", flat=True)) == [2, 3, 4]
     for issue in bench:
         assert issue.sections.count() == 4
-        assert Item.objects.filter(section__issue=issue).count() == 10
+        assert Item.objects.filter(section__issue=issue).count() == 20
+        assert Item.objects.filter(section__issue=issue, image__isnull=False).count() == 10
         assert Paper.objects.filter(section__issue=issue).count() == 3
         assert Revision.objects.live().filter(issue=issue).count() == 1
     assert Revision.objects.count() == 4

@@ -3,14 +3,22 @@
 Text comes from a small word list and a seeded random generator, so every run writes the
 same issues. Bench issue k has the slug `bench-issue-k`; existing ones are skipped, new
 ones take the next free issue numbers, so the command is idempotent.
+
+Each issue has four sections, twenty items and three papers, half of the items with a
+picture (the demo's pictures and their renditions, reused). The working copies are written
+with bulk inserts; each issue then goes through the real workflow (submit freezes it with
+`build_snapshot` and indexes it for search, approve, publish), so pages and search are
+what an editor's issue would give. That part is mostly Python (markdown) and runs in
+`--jobs` processes, each with its own database connection.
 """
 
+import multiprocessing
 import random
 import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connections, transaction
 
 from demo import content as demo_content
 from demo.publication import walk_to_publication
@@ -18,8 +26,9 @@ from newsletter.models import STANDARD_SECTIONS, Image, Issue, Item, Paper, Sect
 
 SLUG_PREFIX = "bench-issue-"
 ROLES = ("editor", "reviewer", "publisher")
-ITEMS_PER_SECTION = (3, 4, 1, 2)  # ten items, like the demo issue
+ITEMS_PER_SECTION = (6, 8, 2, 4)  # twenty items
 PAPERS = 3
+CHUNK = 20  # issues a process takes at a time
 
 _WORDS = """
 model models data dataset training inference gradient loss attention layer layers token
@@ -95,10 +104,10 @@ class Writer:
         return f"{year:02d}{month:02d}.{self.rng.randrange(100000):05d}"
 
 
-def create_bench_issue(index: int, *, by, pictures: list[Image]) -> Issue:
+def create_bench_issue(index: int, number: int, *, by, pictures: list[Image]) -> Issue:
     write = Writer(seed=index)
     issue = Issue.objects.create(
-        number=Issue.next_number(),
+        number=number,
         title=write.title(),
         slug=f"{SLUG_PREFIX}{index}",
         summary=write.markdown(1),
@@ -120,8 +129,8 @@ def create_bench_issue(index: int, *, by, pictures: list[Image]) -> Issue:
                     url=f"https://example.com/articles/{index}-{section.position}-{position}",
                     source=write.words(1, 2).title(),
                     body=write.markdown(write.rng.randint(2, 3)),
-                    image=pictures[1 + section.position % (len(pictures) - 1)]
-                    if len(pictures) > 1 and position == 0
+                    image=pictures[1 + (section.position + position) % (len(pictures) - 1)]
+                    if len(pictures) > 1 and position % 2 == 0
                     else None,
                     position=position,
                 )
@@ -146,6 +155,29 @@ def create_bench_issue(index: int, *, by, pictures: list[Image]) -> Issue:
     return issue
 
 
+def publish_chunk(plan: list[tuple[int, int]]) -> int:
+    """Create and publish bench issues `(index, number)`, each in its own transaction."""
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=ROLES)}
+    pictures = demo_pictures()
+    for index, number in plan:
+        with transaction.atomic():
+            issue = create_bench_issue(index, number, by=users["editor"], pictures=pictures)
+            walk_to_publication(
+                issue,
+                editor=users["editor"],
+                reviewer=users["reviewer"],
+                publisher=users["publisher"],
+            )
+    return len(plan)
+
+
+def publish_chunk_in_a_process(plan: list[tuple[int, int]]) -> int:
+    try:
+        return publish_chunk(plan)
+    finally:
+        connections.close_all()
+
+
 class Command(BaseCommand):
     help = "Create published bench issues of realistic size (idempotent: existing ones are kept)."
 
@@ -153,8 +185,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--issues", type=int, default=50, help="How many bench issues should exist."
         )
+        parser.add_argument(
+            "--jobs", type=int, default=2, help="Processes building issues at once (2)."
+        )
 
-    def handle(self, *args, issues: int, verbosity=1, **options):
+    def handle(self, *args, issues: int, jobs: int, verbosity=1, **options):
         started = time.monotonic()
         existing = set(
             Issue.objects.filter(slug__startswith=SLUG_PREFIX).values_list("slug", flat=True)
@@ -165,14 +200,20 @@ class Command(BaseCommand):
             raise CommandError(
                 "Run `manage.py seed_demo` first: bench issues are published by the demo users."
             )
-        by = users["editor"]
-        pictures = demo_pictures()
-        for index in missing:
-            with transaction.atomic():
-                issue = create_bench_issue(index, by=by, pictures=pictures)
-                walk_to_publication(
-                    issue, editor=by, reviewer=users["reviewer"], publisher=users["publisher"]
-                )
+        first = Issue.next_number()
+        plan = [(index, first + offset) for offset, index in enumerate(missing)]
+        chunks = [plan[start : start + CHUNK] for start in range(0, len(plan), CHUNK)]
+        if jobs > 1 and len(chunks) > 1:
+            connections.close_all()  # the processes each open their own
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                done = 0
+                for count in pool.imap_unordered(publish_chunk_in_a_process, chunks):
+                    done += count
+                    if verbosity >= 2:
+                        self.stdout.write(f"{done}/{len(plan)}")
+        else:
+            for chunk in chunks:
+                publish_chunk(chunk)
         if verbosity >= 1:
             self.stdout.write(
                 f"Bench issues: {issues - len(missing)} already present, {len(missing)} "
