@@ -9,6 +9,18 @@ from newsletter.models import Image
 ACCEPT = "image/jpeg,image/png,image/gif,image/webp"
 
 
+class PictureField(forms.FileField):
+    """The picture's file field. Disabled (an existing Image), it cleans to None, which
+    leaves the stored file as it is without reading it: Django's FileField would ask the
+    storage for its size, and setting it again would read its dimensions, both failing
+    when the file has gone missing, and the words around a picture must stay editable."""
+
+    def clean(self, data, initial=None):
+        if self.disabled:
+            return None
+        return super().clean(data, initial)
+
+
 class ImageForm(forms.ModelForm):
     """Upload a picture (admin), or edit the words around one already uploaded.
 
@@ -26,7 +38,7 @@ class ImageForm(forms.ModelForm):
     editing; to use another picture, upload a new image.
     """
 
-    file = forms.FileField(
+    file = PictureField(
         label="Picture",
         help_text="JPEG, PNG, GIF or WebP. Location and camera details are removed.",
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
