@@ -114,10 +114,14 @@ def confirm(subscriber: Subscriber) -> Outcome:
 
 def unsubscribe(subscriber: Subscriber, *, detail: str = "") -> Outcome:
     """Stop mail to `subscriber` at once and put the address on the suppression list
-    (reason unsubscribe). Idempotent: a replayed request changes nothing more."""
+    (reason unsubscribe), withdrawing any pending request. Idempotent: a replayed
+    request changes nothing more."""
     with transaction.atomic():
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
         suppress(subscriber.email, Suppression.Reason.UNSUBSCRIBE, detail=detail)
+        # An unsubscribe withdraws any request not yet confirmed: its link must not
+        # resubscribe the person later, even when they were unsubscribed already.
+        subscriber.consents.filter(confirmed_at__isnull=True).delete()
         if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
             return Outcome.ALREADY_UNSUBSCRIBED
         subscriber.status = Subscriber.Status.UNSUBSCRIBED

@@ -300,3 +300,22 @@ def test_the_email_edition_links_to_the_subscribe_page(client, published):
     text = client.get(url + "email.txt").content.decode()
     assert 'href="http://testserver/subscribe/"' in html
     assert "Subscribe: http://testserver/subscribe/" in text
+
+
+def test_an_unsubscribe_withdraws_a_pending_resubscription(subscribe, smtp_inbox, client):
+    reader = Subscriber.objects.create(email="back@example.com", status="unsubscribed")
+    suppress(reader.email, "unsubscribe")
+    subscribe("back@example.com")  # asks to come back, then thinks better of it
+    [message] = smtp_inbox.to("back@example.com")
+    [confirm_url] = [url for url in links_in(message) if "/subscribe/confirm/" in url]
+    one_click = client.post(
+        links.one_click_unsubscribe_url(reader),
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert one_click.status_code == 200
+    response = client.post(confirm_url)
+    assert b"Nothing to confirm" in response.content
+    reader.refresh_from_db()
+    assert reader.status == "unsubscribed"
+    assert Suppression.objects.get().reason == "unsubscribe"
