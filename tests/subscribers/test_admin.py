@@ -175,3 +175,24 @@ def test_subscribers_cannot_be_added_or_deleted_by_hand(admin_client, people):
     assert admin_client.get(LIST + "add/").status_code == 403
     response = admin_client.get(f"{LIST}{people.pk}/delete/")
     assert response.status_code == 403
+
+
+def test_people_who_never_confirmed_are_forgotten_after_the_given_days():
+    from datetime import timedelta
+
+    from django.core.management import call_command
+
+    old = timezone.now() - timedelta(days=31)
+    stale = Subscriber.objects.create(email="stale@example.com", status="pending")
+    recent = Subscriber.objects.create(email="recent@example.com", status="pending")
+    confirmed = Subscriber.objects.create(email="kept@example.com", status="confirmed")
+    Subscriber.objects.filter(pk__in=[stale.pk, confirmed.pk]).update(created_at=old)
+    Consent.objects.create(subscriber=stale, source="subscribe form", given_at=old)
+    out = io.StringIO()
+    call_command("purge_unconfirmed_subscribers", "--days", "30", stdout=out)
+    assert "Erased 1 unconfirmed subscriber." in out.getvalue()
+    assert set(Subscriber.objects.values_list("email", flat=True)) == {
+        recent.email,
+        confirmed.email,
+    }
+    assert not Consent.objects.exists()
