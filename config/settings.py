@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "editorial",
     "curation",
     "subscribers",
+    "sending",
 ]
 # Demo and benchmark data (seed_demo, generate_bench_data): on in development, off in
 # production unless asked for.
@@ -254,6 +255,15 @@ elif TASKS_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 else:
     raise ImproperlyConfigured("TASKS_BACKEND must be database, rq or immediate.")
+
+# Sending the newsletter (sending/): see README, "Sending the newsletter".
+SENDING_MAILER = os.environ.get("SENDING_MAILER", "default")  # a MAILERS alias
+SENDING_RATE_PER_MINUTE = int(os.environ.get("SENDING_RATE_PER_MINUTE", 0))  # 0: no limit
+SENDING_MAX_ATTEMPTS = int(os.environ.get("SENDING_MAX_ATTEMPTS", 5))
+SENDING_RETRY_BASE_SECONDS = float(os.environ.get("SENDING_RETRY_BASE_SECONDS", 60))
+SENDING_PAUSE_ERROR_RATE = float(os.environ.get("SENDING_PAUSE_ERROR_RATE", 0.5))
+SENDING_PAUSE_MIN_ATTEMPTS = int(os.environ.get("SENDING_PAUSE_MIN_ATTEMPTS", 20))
+SENDING_TASKS_PER_SEND = int(os.environ.get("SENDING_TASKS_PER_SEND", 4))
 
 # Rendered revisions and whole public responses (newsletter/reader/cache.py): local memory
 # per process, or one Redis shared by every process when REDIS_URL is set.

@@ -9,3 +9,9 @@ sees, for example, that the demo loader muted notifications.
 from django.dispatch import Signal
 
 transition_performed = Signal()
+
+transition_recorded = Signal()
+"""Sent inside the transaction of a transition, once its Event is written, with `event`
+(carrying `cancelled` and `email_subscribers`): for receivers whose rows must commit or
+roll back with the transition itself. Anything that talks to the outside world belongs on
+`transition_performed` instead."""

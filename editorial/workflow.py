@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from curation.preflight import submit_refusal
 from editorial.models import Event
-from editorial.signals import transition_performed
+from editorial.signals import transition_performed, transition_recorded
 from newsletter.content.freeze import freeze
 from newsletter.content.markdown import MarkdownRefused
 from newsletter.models import Issue, Revision
@@ -471,6 +471,7 @@ def perform(
     at: datetime | None = None,
     revision: Revision | None = None,
     version: int | None = None,
+    email_subscribers: bool = False,
 ) -> Event:
     """Run one transition on `issue` as `by`, or raise TransitionNotAllowed and change nothing.
 
@@ -479,6 +480,10 @@ def perform(
     `approve`, `publish` and `schedule` the revision the person was shown: any other
     revision in review is refused (None: the one in review, for scripts). `version`, when
     given, is the issue's version the person saw: a later one is refused.
+
+    `email_subscribers` (publish and schedule only) also emails the revision to the
+    subscribers when it goes live; without it nothing is emailed (see README, "Sending the
+    newsletter").
 
     The returned Event's `cancelled` lists the (revision, go_live_at) of the schedules the
     transition cancelled on the way: unpublish cancels every scheduled revision of the issue.
@@ -491,6 +496,8 @@ def perform(
         raise TransitionNotAllowed(f"Say what should change: “{transition.label}” needs a comment.")
     if transition.needs_time and at is None:
         raise TransitionNotAllowed("Choose the date and time to publish at.")
+    if email_subscribers and action not in ("publish", "schedule"):
+        raise TransitionNotAllowed("Only publishing or scheduling can email subscribers.")
     if transition.needs_revision and revision is None:
         raise TransitionNotAllowed("Choose the revision to restore.")
     if at is not None:
@@ -536,6 +543,9 @@ def perform(
             effective_at=at if action == "schedule" else ctx.now,
         )
         event.cancelled = ctx.cancelled
+        event.email_subscribers = email_subscribers
+        # Rows that must commit or roll back with the transition (a send to start at go-live).
+        transition_recorded.send(sender=Transition, event=event)
         # After commit, in the caller's context: receivers see what the caller set (muting).
         context = contextvars.copy_context()
         transaction.on_commit(lambda: context.run(_announce, event))

@@ -100,7 +100,7 @@ def _preheader(summary_html: str) -> str:
     return Truncator(plain_text(summary_html)).chars(PREHEADER_CHARS)
 
 
-def edition(revision: Revision, base: str) -> dict:
+def edition(revision: Revision, base: str, links: dict | None = None) -> dict:
     """Everything both versions show, with links absolute and HTML made fit for mail."""
     snapshot = revision.content
     issue = snapshot.issue
@@ -148,12 +148,17 @@ def edition(revision: Revision, base: str) -> dict:
         },
         "preheader": _preheader(issue.summary_html),
         "sections": sections,
+        # A subscriber's copy: {"unsubscribe_url", "preferences_url"} for the footer.
+        "links": links or {},
     }
 
 
-def email_html(revision: Revision, *, base: str) -> str:
-    """A complete HTML document for mail clients, CSS inlined, every URL absolute."""
-    document = render_to_string("newsletter/email/issue.html", edition(revision, base))
+def email_html(revision: Revision, *, base: str, links: dict | None = None) -> str:
+    """A complete HTML document for mail clients, CSS inlined, every URL absolute.
+
+    `links` (a subscriber's copy): {"unsubscribe_url", "preferences_url"} for the footer.
+    """
+    document = render_to_string("newsletter/email/issue.html", edition(revision, base, links))
     # @media rules (dark mode, narrow screens) cannot be inlined: they stay in <style>.
     inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
     document = inliner.inline(document)

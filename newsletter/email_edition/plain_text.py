@@ -247,9 +247,9 @@ def _figure_text(image: dict | None) -> str:
     return "\n".join(lines)
 
 
-def email_text(revision: Revision, *, base: str) -> str:
+def email_text(revision: Revision, *, base: str, links: dict | None = None) -> str:
     """The plain-text version: wrapped at 72 characters, links written out in full."""
-    parts = edition(revision, base)
+    parts = edition(revision, base, links)
     issue = parts["issue"]
     issue["heading"] = heading(issue["title"], "=")
     issue["summary"] = html_to_text(issue["summary_html"])

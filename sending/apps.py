@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class SendingConfig(AppConfig):
+    name = "sending"
+    verbose_name = "Sending the newsletter"
+
+    def ready(self):
+        from background.signals import worker_ready
+        from editorial.signals import transition_recorded
+        from sending import sends
+
+        transition_recorded.connect(sends.on_transition, dispatch_uid="sending.on_transition")
+        worker_ready.connect(sends.resume_unfinished, dispatch_uid="sending.resume_unfinished")
