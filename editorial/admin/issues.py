@@ -241,6 +241,9 @@ class WorkflowIssueAdmin(PublicationColumnsMixin, IssueAdmin):
             at=at,
             revision=revision,
             version=version,
+            email_subscribers=(
+                action in ("publish", "schedule") and request.POST.get("email_subscribers") == "1"
+            ),
         )
         return event, revision
 

@@ -92,3 +92,31 @@ def test_email_subscribers_is_refused_for_other_actions(make_issue, people):
     issue = make_issue()
     with pytest.raises(TransitionNotAllowed):
         perform(issue, "submit", by=people["editor"], email_subscribers=True)
+
+
+def test_the_publish_form_offers_to_email_subscribers(
+    make_issue, people, smtp_server, immediate_tasks, client
+):
+    subscriber("ada@example.com")
+    issue = make_issue()
+    approve(issue, people)
+    panel = client
+    panel.force_login(people["publisher"])
+    page = panel.get(f"/admin/newsletter/issue/{issue.pk}/change/")
+    assert b'name="email_subscribers"' in page.content
+
+
+def test_pause_resume_and_retry_only_failed_rows(make_issue, people, smtp_server, immediate_tasks):
+    from sending import sends
+
+    subscriber("ada@example.com")
+    subscriber("bob@example.com")
+    publish_and_email(make_issue(), people)
+    send = Send.objects.get()
+    Delivery.objects.filter(email="bob@example.com").update(state="failed", last_error="421")
+    Send.objects.filter(pk=send.pk).update(state="done")
+    assert sends.retry_failed(send) == 1
+    assert smtp_server.recipients().count("bob@example.com") == 2
+    assert smtp_server.recipients().count("ada@example.com") == 1  # sent rows are left alone
+    assert Delivery.objects.get(email="bob@example.com").state == "sent"
+    assert not sends.pause(Send.objects.get())  # done: nothing to pause
