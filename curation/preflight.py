@@ -123,7 +123,7 @@ def check(issue: Issue) -> list[Finding]:
               f"section:{section.pk}")  # fmt: skip
         if not entries:
             add(WARNING, f"empty-section:{section.pk}",
-                f"The {_name(section)} is empty: readers will not see it.")  # fmt: skip
+                f"The {_name(section)} has no entries yet.")  # fmt: skip
         for entry in entries:
             kind = entry.__class__.__name__.lower()
             code = f"{kind}:{entry.pk}"
