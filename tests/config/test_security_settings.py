@@ -14,12 +14,15 @@ PRODUCTION = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": REAL_KEY,
     "DJANGO_ALLOWED_HOSTS": "news.example.com",
+    "SITE_URL": "https://news.example.com",
 }
 
 
 def manage(*args, **env) -> subprocess.CompletedProcess:
     environment = {**os.environ, **env}
-    environment.pop("DJANGO_DEMO", None)
+    # Set for the browser tests' own process; a deployment never has it.
+    for name in ("DJANGO_DEMO", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        environment.pop(name, None)
     return subprocess.run(  # noqa: S603 - our own interpreter, our own code
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
