@@ -1,0 +1,99 @@
+"""Production defaults are safe: the deploy check passes, TLS is required, and the app
+trusts X-Forwarded-Proto only when told it runs behind a TLS-terminating proxy."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.config.test_settings import REAL_KEY, ROOT, load_settings
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": REAL_KEY,
+    "DJANGO_ALLOWED_HOSTS": "news.example.com",
+    "SITE_URL": "https://news.example.com",
+}
+
+
+def manage(*args, **env) -> subprocess.CompletedProcess:
+    environment = {**os.environ, **env}
+    # Set for the browser tests' own process; a deployment never has it.
+    for name in ("DJANGO_DEMO", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        environment.pop(name, None)
+    return subprocess.run(  # noqa: S603 - our own interpreter, our own code
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+
+
+def production_setting(expression: str, **env):
+    result = load_settings(f"__import__('json').dumps({expression})", **{**PRODUCTION, **env})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_production_defaults_pass_the_deploy_check_with_warnings_as_failures():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_the_deploy_check_fails_when_https_is_switched_off_without_hsts():
+    """The check is real: the opt-outs show up in it."""
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **PRODUCTION,
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_HSTS_SECONDS="0",
+    )
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr
+    assert "security.W008" in result.stderr
+
+
+def test_production_requires_https_with_hsts_and_secure_cookies_by_default():
+    assert production_setting(
+        "[settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS,"
+        " settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, settings.SECURE_HSTS_PRELOAD,"
+        " settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE,"
+        " settings.SESSION_COOKIE_HTTPONLY, settings.CSRF_COOKIE_HTTPONLY,"
+        " settings.SESSION_COOKIE_SAMESITE, settings.CSRF_COOKIE_SAMESITE]"
+    ) == [True, 31_536_000, True, True, True, True, True, True, "Lax", "Lax"]
+
+
+def test_x_forwarded_proto_is_trusted_only_behind_a_declared_tls_proxy():
+    assert production_setting("settings.SECURE_PROXY_SSL_HEADER") is None
+    assert production_setting("settings.SECURE_PROXY_SSL_HEADER", DJANGO_BEHIND_TLS_PROXY="1") == [
+        "HTTP_X_FORWARDED_PROTO",
+        "https",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"DJANGO_SECURE_SSL_REDIRECT": "0"}, [False, 31_536_000]),
+        ({"DJANGO_HSTS_SECONDS": "0"}, [True, 0]),
+    ],
+)
+def test_the_redirect_and_hsts_can_be_left_to_the_proxy(env, expected):
+    assert (
+        production_setting("[settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS]", **env)
+        == expected
+    )
+
+
+def test_the_content_security_policy_allows_pictures_from_a_media_origin_elsewhere():
+    img_src = production_setting(
+        "settings.SECURE_CSP['img-src']", DJANGO_CSP_IMG_SRC="https://media.example.net"
+    )
+    assert img_src == ["'self'", "data:", "https://media.example.net"]
