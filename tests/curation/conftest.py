@@ -7,6 +7,12 @@ import pytest
 from tests.helpers.local_server import LocalServer, Response
 
 
+@pytest.fixture(autouse=True)
+def tasks_in_process(settings):
+    """Fetches and checks run in the request that enqueues them; the worker is tested elsewhere."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def local_fetching(settings):
     """Let the fetcher reach 127.0.0.1 (the local servers) and nothing else non-public."""

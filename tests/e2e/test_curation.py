@@ -57,6 +57,8 @@ def shots(tmp_path):
 @pytest.fixture
 def article(settings):
     settings.CURATION_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    # The fill runs in the request that saves the link; the worker is tested elsewhere.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     with LocalServer(
         {
             "/article": Response(200, ARTICLE),

@@ -74,6 +74,9 @@ def production_env(database_url: str, static_root: Path, media_root: Path, **ext
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS=HOST,
+        # Plain http on loopback: no redirect to https, cookies sent without TLS.
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_SECURE_COOKIES="0",
         DJANGO_STATIC_ROOT=str(static_root),
         DJANGO_MEDIA_ROOT=str(media_root),
         DATABASE_URL=database_url,

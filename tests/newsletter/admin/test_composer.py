@@ -233,7 +233,7 @@ def test_the_issue_page_costs_the_same_queries_at_5_and_60_entries(editor_client
     at_5, at_60 = queries_for_page(editor_client, few), queries_for_page(editor_client, many)
 
     assert at_5 == at_60, (at_5, at_60)
-    assert at_60 <= 25
+    assert at_60 <= 30  # the preflight panel and the send choice are a few fixed queries
 
 
 # Preview beside the text ------------------------------------------------------------
