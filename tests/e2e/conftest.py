@@ -1,5 +1,6 @@
 """Browser tests: Playwright drives Debian's Chromium (/usr/bin/chromium) headless."""
 
+import contextlib
 import os
 import shutil
 
@@ -53,4 +54,8 @@ def page(browser, transactional_db):
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
+    # Let the page's last requests (a debounced preview, an autosave) finish before the
+    # tables are flushed: the live server would still be answering them.
+    with contextlib.suppress(Exception):  # a page that never goes idle is closed anyway
+        page.wait_for_load_state("networkidle", timeout=5_000)
     context.close()
