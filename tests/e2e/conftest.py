@@ -59,3 +59,16 @@ def page(browser, transactional_db):
     with contextlib.suppress(Exception):  # a page that never goes idle is closed anyway
         page.wait_for_load_state("networkidle", timeout=5_000)
     context.close()
+
+
+def screenshot_taker(docs, tmp_path):
+    """A shoot(target, name) that writes into docs with UPDATE_SCREENSHOTS=1, else into tmp."""
+    folder = docs if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def shoot(target, name):
+        path = folder / f"{name}.png"
+        target.screenshot(path=str(path))
+        assert path.stat().st_size > 1000
+
+    return shoot

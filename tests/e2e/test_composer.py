@@ -8,7 +8,6 @@ saves the screenshots README.md shows under docs/composer/.
 """
 
 import io
-import os
 import re
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from playwright.sync_api import expect
 
 from editorial.roles import EDITORS, ensure_groups
 from newsletter.models import Image, Issue, Item
+from tests.e2e.conftest import screenshot_taker
 from tests.helpers.reader import public_url
 from tests.helpers.workflow import publish
 
@@ -67,15 +67,7 @@ def editor_login(django_user_model):
 
 @pytest.fixture
 def shots(tmp_path):
-    folder = DOCS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-
-    def shoot(target, name):
-        path = folder / f"{name}.png"
-        target.screenshot(path=str(path))
-        assert path.stat().st_size > 1000
-
-    return shoot
+    return screenshot_taker(DOCS, tmp_path)
 
 
 def drop_picture(page, textarea_selector: str, at_text: str, data: bytes, name: str):

@@ -5,7 +5,6 @@ With UPDATE_SCREENSHOTS=1 the screenshots README.md shows are saved under docs/c
 """
 
 import io
-import os
 import re
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from playwright.sync_api import expect
 from editorial.roles import EDITORS, ensure_groups
 from newsletter.admin.editing import add_standard_sections
 from newsletter.models import Issue, Item, Section
+from tests.e2e.conftest import screenshot_taker
 from tests.helpers.local_server import LocalServer, Response
 from tests.helpers.workflow import publish
 
@@ -43,15 +43,7 @@ def png() -> bytes:
 
 @pytest.fixture
 def shots(tmp_path):
-    folder = DOCS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-
-    def shoot(target, name):
-        path = folder / f"{name}.png"
-        target.screenshot(path=str(path))
-        assert path.stat().st_size > 1000
-
-    return shoot
+    return screenshot_taker(DOCS, tmp_path)
 
 
 @pytest.fixture
