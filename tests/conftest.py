@@ -122,3 +122,18 @@ def illustrated(make_issue):
         return issue
 
     return make
+
+
+@pytest.fixture
+def rq_backend(settings):
+    """TASKS_BACKEND=rq on a real redis-server: this process enqueues on it, and the returned
+    environment points worker processes at it."""
+    from tests.helpers.redis_server import redis_server
+
+    with redis_server() as url:
+        settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "django_rq", "django_tasks_rq"]
+        settings.RQ_QUEUES = {"default": {"URL": url, "DEFAULT_TIMEOUT": -1}}
+        settings.TASKS = {
+            "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
+        }
+        yield {"TASKS_BACKEND": "rq", "TASKS_REDIS_URL": url}

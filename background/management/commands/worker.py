@@ -76,17 +76,22 @@ class Command(BaseCommand):
 
     def _run_rq(self, queue_name, worker_id):
         import django_rq
+        from django_tasks_rq import Job
         from rq import SimpleWorker
 
-        queues = [django_rq.get_queue(name) for name in queue_name.split(",")]
+        queues = [django_rq.get_queue(name, job_class=Job) for name in queue_name.split(",")]
 
         class StoppableWorker(SimpleWorker):
-            # SimpleWorker runs jobs in this process, so the task sees the stop flag.
+            # SimpleWorker runs jobs in this process (no fork per job), so the task sees the
+            # stop flag and keeps its database connection from one job to the next.
             def request_stop(self, signum, frame):
                 stopping.request()
                 super().request_stop(signum, frame)
 
-        worker = StoppableWorker(queues, connection=queues[0].connection, name=worker_id)
+        worker = StoppableWorker(
+            queues, connection=queues[0].connection, name=worker_id, job_class=Job
+        )
         self._announce(worker_id)
         logger.info("Worker %s ready (RQ backend)", worker_id)
+        # The scheduler moves deferred tasks (a scheduled go-live, a retry) onto the queue.
         worker.work(with_scheduler=True)
