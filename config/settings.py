@@ -11,6 +11,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from config.media_storage import s3_media
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -160,11 +162,20 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads on the local disk, or in an S3-compatible bucket when MEDIA_S3_BUCKET is set
+# (config/media_storage.py): then MEDIA_URL is the bucket's (or its CDN's) public address.
+_S3_MEDIA = s3_media(os.environ)
+if _S3_MEDIA is not None:
+    MEDIA_URL = _S3_MEDIA.media_url
 # Serve uploads from Django itself (development, and the single-host docker-compose set-up);
 # behind a CDN or object storage, turn this off.
-SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", DEBUG)
+SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", DEBUG and _S3_MEDIA is None)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        _S3_MEDIA.storage
+        if _S3_MEDIA is not None
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
