@@ -137,3 +137,9 @@ def rq_backend(settings):
             "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
         }
         yield {"TASKS_BACKEND": "rq", "TASKS_REDIS_URL": url}
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Tasks run where they are enqueued: for tests of what is sent, not of the worker."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

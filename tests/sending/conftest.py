@@ -19,17 +19,21 @@ from tests.helpers.workflow import role_user
 
 class Server:
     """What the server accepted: (recipients, parsed message, time), in order. Addresses in
-    `refuse` get a permanent 550 at RCPT; `delay` slows each DATA (to kill a worker mid-send)."""
+    `refuse` get a permanent 550 at RCPT, those in `defer` a transient 451; `delay` slows
+    each DATA (to kill a worker mid-send)."""
 
     def __init__(self):
         self.received = []
         self.refuse: set[str] = set()
+        self.defer: set[str] = set()
         self.delay = 0.0
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.refuse:
             return "550 5.1.1 No such mailbox here"
+        if address in self.defer:
+            return "451 4.3.0 Try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -86,12 +90,6 @@ def smtp_server(settings):
         yield server
     finally:
         controller.stop()
-
-
-@pytest.fixture
-def immediate_tasks(settings):
-    """Tasks run where they are enqueued: for tests of what is sent, not of the worker."""
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 def subscriber(email, *, status=Subscriber.Status.CONFIRMED, name=""):
