@@ -45,6 +45,11 @@ if not DEBUG and (
         "(for example: openssl rand -base64 48)."
     )
 
+# Rotating the key: the old ones here (comma-separated, newest first), the new one in
+# DJANGO_SECRET_KEY. Sessions and signed links made with an old key keep working until it
+# leaves the list. See README, "Rotating the secret key".
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", "")
+
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
