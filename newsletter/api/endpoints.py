@@ -127,7 +127,7 @@ def list_issues(request: HttpRequest, response: HttpResponse, page: Query[int] =
         return Status(404, {"detail": "No such page."})
     rows = list(current.object_list)
     base = site_base(request)
-    public_until_next_change(response, at=at, rows=rows)
+    public_until_next_change(response)
     return {
         "count": current.paginator.count,
         "page": current.number,
@@ -150,5 +150,5 @@ def get_issue(request: HttpRequest, response: HttpResponse, number: int):
     revision = Revision.objects.live_issues(at).in_full().filter(issue_number=number).first()
     if revision is None:
         return Status(404, {"detail": "No published issue has that number."})
-    public_until_next_change(response, at=at, rows=[revision])
+    public_until_next_change(response)
     return _detail(revision, site_base(request))

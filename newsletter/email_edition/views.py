@@ -67,7 +67,7 @@ def _serve(request, number: int, slug: str, *, fmt: str, url_name: str):
             response[str(CSP.HEADER_ENFORCE)] = email_csp(document)
     # A copy of the issue page for mailing tools: search engines should index the page itself.
     response["X-Robots-Tag"] = "noindex"
-    return public_until_next_change(response, at=at, rows=[revision])
+    return public_until_next_change(response)
 
 
 def issue_email(request, number: int, slug: str):

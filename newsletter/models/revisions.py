@@ -15,7 +15,6 @@ from django.contrib.postgres.fields import BigIntegerRangeField, DateTimeRangeFi
 from django.db import models
 from django.db.models import F, Func, JSONField, OuterRef, Q, Subquery, Value
 from django.db.models.fields.json import KeyTransform
-from django.db.models.functions import Least
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,17 +66,13 @@ class RevisionQuerySet(models.QuerySet):
             )
         )
 
-    def with_next_change(self, at: datetime):
-        """Annotate `next_change`: the next moment anything public changes (see below)."""
-        return self.annotate(next_change=next_change(at))
-
     def live_issues(self, at: datetime):
-        """The live issues at `at`, newest first, each with `first_published` and `next_change`.
+        """The live issues at `at`, newest first, each with `first_published`.
 
         Pages, feeds, the sitemap, the API and the email edition list and look up issues
         through it; narrow it with `in_full()` or `headings()`.
         """
-        return self.live(at).with_first_published(at).order_by(*NEWEST_FIRST).with_next_change(at)
+        return self.live(at).with_first_published(at).order_by(*NEWEST_FIRST)
 
     def in_full(self):
         """Load what rendering a whole issue needs, and nothing more."""
@@ -103,15 +98,6 @@ class RevisionQuerySet(models.QuerySet):
         return self.annotate(
             older=_head(live.filter(issue_number__lt=this).order_by("-issue_number")),
             newer=_head(live.filter(issue_number__gt=this).order_by("issue_number")),
-        )
-
-    def next_change_after(self, at: datetime) -> datetime | None:
-        """`next_change` in a query of its own, for a response that read no revision."""
-        return (
-            Revision.objects.order_by()
-            .annotate(change=next_change(at))
-            .values_list("change", flat=True)
-            .first()
         )
 
 
@@ -178,19 +164,6 @@ def publication_number_refusal(revision: "Revision") -> str | None:
             f"#{number}, cannot go live: a published number stays with its issue."
         )
     return None
-
-
-def next_change(at: datetime):
-    """An expression: the earliest go_live_at or ends_at later than `at`, or NULL.
-
-    What a public URL shows changes only at such a moment (revisions are immutable), so it
-    bounds how long a response may be cached. PostgreSQL evaluates these uncorrelated
-    subqueries once per query, so annotating a query a view runs anyway is free.
-    """
-    starts = Revision.objects.filter(go_live_at__gt=at).order_by("go_live_at")
-    ends = Revision.objects.filter(ends_at__gt=at).order_by("ends_at")
-    # LEAST ignores NULLs on PostgreSQL: NULL only when nothing is scheduled at all.
-    return Least(Subquery(starts.values("go_live_at")[:1]), Subquery(ends.values("ends_at")[:1]))
 
 
 class Int8Range(Func):

@@ -61,7 +61,6 @@ PRIVATE_PATHS = ("/admin/", "/preview/")
 PERSONAL_COOKIES = ("messages",)
 PRIVATE_DIRECTIVES = {"private", "no-store", "no-cache"}
 _COMMA = re.compile(r"\s*,\s*")
-STALE_CACHE_CONTROL = "public, max-age=0, must-revalidate"
 
 # The last publication state this process read, and when: (State, datetime) or None.
 _last_known: tuple[State, object] | None = None
@@ -72,18 +71,13 @@ class Entry:
     status: int
     headers: tuple[tuple[str, str], ...]
     content: bytes
-    policy: str  # http.UNTIL_NEXT_CHANGE or http.ALWAYS
     encoded: tuple[tuple[str, bytes], ...] = ()  # (encoding, compressed content)
 
-    def response(self, state: State) -> HttpResponse:
+    def response(self) -> HttpResponse:
+        # The headers as the view set them: none depends on the time of the hit.
         response = HttpResponse(self.content, status=self.status)
         for name, value in self.headers:
             response[name] = value
-        if self.policy == http.UNTIL_NEXT_CHANGE:
-            # s-maxage counts down to the state's next boundary, whenever the hit comes.
-            response["Cache-Control"] = http.cache_control_until(
-                timezone.now(), state.next_boundary
-            )
         return response
 
 
@@ -191,7 +185,7 @@ class PublicResponseCacheMiddleware:
         key = cache_key(request, state)
         entry = self._get(key)
         if entry is not None:
-            response = entry.response(state)
+            response = entry.response()
             response["X-Cache"] = "hit"
             return self._answer(request, compression.encode(request, response, dict(entry.encoded)))
 
@@ -227,8 +221,7 @@ class PublicResponseCacheMiddleware:
         if entry is None:
             return None
         log.warning("The publication state could not be read; serving stored bytes.")
-        response = entry.response(state)
-        response["Cache-Control"] = STALE_CACHE_CONTROL
+        response = entry.response()
         response["X-Cache"] = "stale"
         return self._answer(request, response)
 
@@ -263,7 +256,6 @@ class PublicResponseCacheMiddleware:
             status=response.status_code,
             headers=tuple((name, value) for name, value in response.items()),
             content=response.content,
-            policy=response.public_cache,
             encoded=encoded,
         )
         try:

@@ -62,13 +62,13 @@ class IssuesFeed(Feed):
     language = "en"
 
     def __call__(self, request, *args, **kwargs):
-        # As Feed.__call__, plus a Cache-Control header bounded by the next scheduled change.
+        # As Feed.__call__, marked for the caches (newsletter.reader.http).
         latest = self.get_object(request)
         feed = self.get_feed(latest, request)
         response = HttpResponse(content_type=feed.content_type)
         response["Last-Modified"] = http_date(feed.latest_post_date().timestamp())
         feed.write(response, "utf-8")
-        return public_until_next_change(response, at=latest.at, rows=latest.revisions)
+        return public_until_next_change(response)
 
     def get_object(self, request, *args, **kwargs):
         at = timezone.now()

@@ -1,15 +1,18 @@
-"""HTTP caching of public responses: revalidated by browsers, never kept past the next change.
+"""HTTP caching of public responses: every cache revalidates, and no header tells the schedule.
 
 Revisions are immutable, so what a public URL shows changes only when some revision goes
 live or ends. Every public view ends with `public_until_next_change`:
 
-- `Cache-Control: public, max-age=0, must-revalidate, s-maxage=N`. Browsers revalidate on
-  every load (a reader reloading after "publish now" sees it at once); shared caches (a
-  CDN, a proxy) keep the page at most N seconds: until the next scheduled go-live or end,
-  and never more than five minutes, so a scheduled issue appears on time behind them too.
-- The response is marked for the whole-response cache (`newsletter/reader/cache.py`),
-  which adds a strong `ETag` (a hash of the body) and `Last-Modified` and answers a
-  matching `If-None-Match` with 304.
+- `Cache-Control: public, max-age=0, s-maxage=0, must-revalidate`, the same on every
+  response whatever is scheduled. Browsers and shared caches (a CDN, a proxy) may store
+  the page but ask again before each reuse, with its strong ETag: the answer is a 304
+  without a body until the page changes, so no cache serves a page past a publish, a
+  scheduled go-live, a correction or an end. A countdown to the next change (`s-maxage=N`,
+  `Expires`) would let anyone reading headers learn the second of a coming publish; the
+  whole-response cache (`newsletter/reader/cache.py`) already makes a revalidation cost one
+  small query.
+- The response is marked for the whole-response cache, which adds a strong `ETag` (a hash
+  of the body) and `Last-Modified` and answers a matching `If-None-Match` with 304.
 """
 
 import hashlib
@@ -18,36 +21,21 @@ from datetime import datetime
 from django.http import HttpResponse
 from django.utils.http import http_date
 
-from newsletter.models import Revision
-
-S_MAXAGE = 300  # the longest a shared cache keeps a page
+# Pages, feeds, the sitemap, search and the API: revalidated on every reuse, by everyone.
+PUBLISHED_CACHE_CONTROL = "public, max-age=0, s-maxage=0, must-revalidate"
 MAX_AGE = 300  # responses that do not depend on what is published (robots.txt, the search form)
 
 # `response.public_cache`: how the whole-response cache may keep it.
-UNTIL_NEXT_CHANGE = "until-next-change"  # depends on what is live: Cache-Control per state
-ALWAYS = "always"  # does not depend on what is published: Cache-Control as the view set it
+UNTIL_NEXT_CHANGE = "until-next-change"  # depends on what is live: kept per publication state
+ALWAYS = "always"  # does not depend on what is published
 
 
-def s_maxage(at: datetime, change: datetime | None) -> int:
-    """Seconds from `at` to the next change, at most S_MAXAGE."""
-    if change is None:
-        return S_MAXAGE
-    return max(0, min(S_MAXAGE, int((change - at).total_seconds())))
+def public_until_next_change(response: HttpResponse) -> HttpResponse:
+    """Let anyone cache `response`, built from what is live, revalidating before each reuse.
 
-
-def cache_control_until(at: datetime, change: datetime | None) -> str:
-    return f"public, max-age=0, must-revalidate, s-maxage={s_maxage(at, change)}"
-
-
-def public_until_next_change(response: HttpResponse, *, at: datetime, rows=()) -> HttpResponse:
-    """Let anyone cache `response`, built from what was live at `at`, until the next change.
-
-    `rows` are what the response was built from, read through `Revision.objects.live_issues`
-    (or search), so each carries `next_change`: then the moment costs no query. A response
-    that read no row (an empty archive, a 404 page of results) asks in one query.
+    Nothing in its headers depends on when the next change is scheduled.
     """
-    change = rows[0].next_change if rows else Revision.objects.next_change_after(at)
-    response["Cache-Control"] = cache_control_until(at, change)
+    response["Cache-Control"] = PUBLISHED_CACHE_CONTROL
     response.public_cache = UNTIL_NEXT_CHANGE
     return response
 

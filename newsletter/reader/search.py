@@ -23,7 +23,6 @@ from django.utils.safestring import SafeString, mark_safe
 from newsletter.content.search_index import SEARCH_CONFIG, START, STOP
 from newsletter.content.snapshot import issue_path
 from newsletter.models import Revision, SearchEntry
-from newsletter.models.revisions import next_change
 from newsletter.reader.http import public, public_until_next_change
 
 MAX_QUERY_CHARS = 200
@@ -77,7 +76,7 @@ def find(query: str, *, at: datetime | None = None) -> QuerySet:
     """Entries of live revisions matching `query` (websearch syntax), best first.
 
     Each row carries `rank`, `headline` (raw ts_headline output: see `snippet_html`),
-    `issue_number`, `issue_title`, `issue_slug` and `next_change` (for Cache-Control), so a
+    `issue_number`, `issue_title` and `issue_slug`, so a
     page of results costs one query whatever its length.
     """
     at = at or timezone.now()
@@ -104,7 +103,6 @@ def find(query: str, *, at: datetime | None = None) -> QuerySet:
                 max_words=35,
                 min_words=15,
             ),
-            next_change=next_change(at),
         )
         .order_by("-rank", "-issue_number", "position", "pk")
         .only("id", "kind", "anchor", "title", "position")
@@ -177,4 +175,4 @@ def search_page(request):
         searched=True, page=page, results=[Result.from_entry(entry) for entry in entries]
     )
     response = render(request, "newsletter/search.html", context)
-    return public_until_next_change(response, at=at, rows=entries)
+    return public_until_next_change(response)

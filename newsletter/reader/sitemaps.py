@@ -40,10 +40,9 @@ class IssuesSitemap(Sitemap):
 
 
 def sitemap(request):
-    at = timezone.now()
-    issues = IssuesSitemap(at)
+    issues = IssuesSitemap(timezone.now())
     response = sitemap_views.sitemap(request, {"pages": PagesSitemap(), "issues": issues})
-    return public_until_next_change(response, at=at, rows=issues.revisions)
+    return public_until_next_change(response)
 
 
 def robots_txt(request):

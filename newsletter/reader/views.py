@@ -89,7 +89,7 @@ def home(request):
     latest = Revision.objects.live_issues(at).in_full().first()
     if latest is None:
         context = {"latest": None, "recent": [], "canonical_url": canonical_url}
-        return public_until_next_change(render(request, "newsletter/home.html", context), at=at)
+        return public_until_next_change(render(request, "newsletter/home.html", context))
     recent = list(Revision.objects.live_issues(at).headings()[1 : 1 + RECENT_ON_HOME])
     response = render(
         request,
@@ -103,7 +103,7 @@ def home(request):
             "og_image": _social_image(latest.content.issue.hero_image),
         },
     )
-    return public_until_next_change(response, at=at, rows=[latest])
+    return public_until_next_change(response)
 
 
 def _year(moment: datetime) -> int:
@@ -134,7 +134,7 @@ def archive(request):
             "canonical_url": site_url(path + (f"?page={page.number}" if page.number > 1 else "")),
         },
     )
-    return public_until_next_change(response, at=at, rows=revisions)
+    return public_until_next_change(response)
 
 
 def issue_detail(request, number: int, slug: str | None = None):
@@ -171,7 +171,7 @@ def issue_detail(request, number: int, slug: str | None = None):
                 "newer": revision.newer and IssuePart.from_json(revision.newer),
             },
         )
-    return public_until_next_change(response, at=at, rows=[revision])
+    return public_until_next_change(response)
 
 
 # The papers index
@@ -232,4 +232,4 @@ def papers(request):
             "canonical_url": site_url(path),
         },
     )
-    return public_until_next_change(response, at=at, rows=revisions)
+    return public_until_next_change(response)

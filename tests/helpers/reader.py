@@ -8,11 +8,8 @@ from tests.helpers.workflow import publish
 HOST = "http://testserver/"
 # The whole-response cache reads the publication state first: one query per public request.
 STATE_QUERY = 1
-
-
-def shared_for(seconds: int) -> str:
-    """Cache-Control of a public page: browsers revalidate, shared caches keep it `seconds`."""
-    return f"public, max-age=0, must-revalidate, s-maxage={seconds}"
+# Cache-Control of every page and data response that depends on what is published.
+PUBLISHED_CACHE_CONTROL = "public, max-age=0, s-maxage=0, must-revalidate"
 
 
 def make_image(name, *, width=1600, height=900, **fields):

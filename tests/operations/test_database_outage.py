@@ -47,7 +47,7 @@ def test_a_page_cached_before_the_outage_is_still_served_marked_stale(server, si
 
     assert stale.status == 200
     assert stale.headers["X-Cache"] == "stale"
-    assert stale.headers["Cache-Control"] == "public, max-age=0, must-revalidate"
+    assert stale.headers["Cache-Control"] == "public, max-age=0, s-maxage=0, must-revalidate"
     assert stale.body == fresh.body
 
 

@@ -14,17 +14,16 @@ from django.utils import timezone
 
 from newsletter.models import Issue, Item, Paper, Revision, Section
 from tests.helpers.reader import (
+    PUBLISHED_CACHE_CONTROL,
     STATE_QUERY,
     make_image,
     public_url,
     renumbered_before_the_rule,
-    shared_for,
 )
 from tests.helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db
 
-CACHE_NOTHING_SCHEDULED = shared_for(300)
 WORKING_COPY_TABLES = (
     "newsletter_issue",
     "newsletter_section",
@@ -277,14 +276,14 @@ def test_an_empty_site_still_answers_in_two_queries_at_most(client, django_asser
 # Caching
 
 
-def test_public_pages_are_cached_for_five_minutes_when_nothing_is_scheduled(client, published):
+def test_public_pages_are_revalidated_by_every_cache_when_nothing_is_scheduled(client, published):
     published(1)
 
     for url in [*public_pages(), "/issues/1/"]:
-        assert client.get(url)["Cache-Control"] == CACHE_NOTHING_SCHEDULED, url
+        assert client.get(url)["Cache-Control"] == PUBLISHED_CACHE_CONTROL, url
 
 
-def test_public_pages_are_not_cached_past_a_revision_scheduled_in_a_minute(
+def test_public_pages_do_not_tell_that_a_revision_is_scheduled_in_a_minute(
     client, published, make_issue, editor
 ):
     published(1)
@@ -294,25 +293,25 @@ def test_public_pages_are_not_cached_past_a_revision_scheduled_in_a_minute(
 
     with time_machine.travel(at - timedelta(seconds=60), tick=False):
         for url in public_pages():
-            assert client.get(url)["Cache-Control"] == shared_for(60), url
+            assert client.get(url)["Cache-Control"] == PUBLISHED_CACHE_CONTROL, url
 
 
-def test_public_pages_are_not_cached_past_the_end_of_a_live_revision(client, published):
+def test_public_pages_do_not_tell_when_a_live_revision_ends(client, published):
     published(1)
     now = timezone.now()
     Revision.objects.update(ends_at=now + timedelta(seconds=42))
 
     with time_machine.travel(now, tick=False):
-        assert client.get("/issues/1-issue-1/")["Cache-Control"] == shared_for(42)
+        assert client.get("/issues/1-issue-1/")["Cache-Control"] == PUBLISHED_CACHE_CONTROL
 
 
-def test_an_empty_site_is_not_cached_past_its_first_scheduled_issue(client, published):
+def test_an_empty_site_does_not_tell_when_its_first_issue_is_scheduled(client, published):
     at = (timezone.now() + timedelta(seconds=91)).replace(microsecond=0)
     published(1, at=at)
 
     with time_machine.travel(at - timedelta(seconds=90), tick=False):
-        assert client.get("/")["Cache-Control"] == shared_for(90)
-        assert client.get("/issues/")["Cache-Control"] == shared_for(90)
+        assert client.get("/")["Cache-Control"] == PUBLISHED_CACHE_CONTROL
+        assert client.get("/issues/")["Cache-Control"] == PUBLISHED_CACHE_CONTROL
 
 
 def test_a_missing_issue_is_not_cached_publicly(client):

@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from newsletter.models import Issue, Item, Paper, Section
-from tests.helpers.reader import STATE_QUERY, make_image, shared_for
+from tests.helpers.reader import PUBLISHED_CACHE_CONTROL, STATE_QUERY, make_image
 from tests.helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db
@@ -301,7 +301,7 @@ def test_the_papers_index_is_cached_and_empty_without_live_issues(client, make_i
 
     assert "No paper has been featured yet" in text(response)
     assert "Attention" not in text(response)
-    assert response["Cache-Control"] == shared_for(300)
+    assert response["Cache-Control"] == PUBLISHED_CACHE_CONTROL
 
 
 @pytest.mark.parametrize("url", ["/issues/", "/papers/"])

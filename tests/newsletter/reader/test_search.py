@@ -17,7 +17,7 @@ from editorial.roles import PUBLISHERS
 from editorial.workflow import perform
 from newsletter.models import Issue, Item, Paper, SearchEntry, Section
 from newsletter.reader.search import MAX_QUERY_CHARS, normalise
-from tests.helpers.reader import STATE_QUERY, shared_for
+from tests.helpers.reader import PUBLISHED_CACHE_CONTROL, STATE_QUERY
 from tests.helpers.workflow import publish, role_user
 
 pytestmark = pytest.mark.django_db
@@ -376,15 +376,17 @@ def test_result_pages_are_not_indexed_by_search_engines(client, make_issue):
     assert '<meta name="robots" content="noindex">' in search(client, "fitting").content.decode()
 
 
-def test_results_are_cached_publicly_until_the_next_scheduled_change(client, make_issue):
+def test_results_carry_the_same_cache_control_whether_or_not_a_change_is_scheduled(
+    client, make_issue
+):
     publish(make_issue())
-    assert search(client, "fitting")["Cache-Control"] == shared_for(300)
+    assert search(client, "fitting")["Cache-Control"] == PUBLISHED_CACHE_CONTROL
 
     now = timezone.now().replace(microsecond=0) + timedelta(seconds=1)
     publish(issue_with(2, ("Airships", "The zeppelin.")), at=now + timedelta(seconds=90))
     with time_machine.travel(now, tick=False):
-        assert search(client, "fitting")["Cache-Control"] == shared_for(90)
-        assert search(client, "zeppelin")["Cache-Control"] == shared_for(90)
+        assert search(client, "fitting")["Cache-Control"] == PUBLISHED_CACHE_CONTROL
+        assert search(client, "zeppelin")["Cache-Control"] == PUBLISHED_CACHE_CONTROL
 
 
 def test_the_number_of_queries_does_not_grow_with_the_number_of_results(
