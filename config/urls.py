@@ -1,3 +1,6 @@
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -36,7 +39,12 @@ urlpatterns = [
     path("", include("newsletter.reader.urls")),
 ]
 
-if settings.SERVE_MEDIA:
-    from django.conf.urls.static import static
+if settings.SERVE_MEDIA and not urlsplit(settings.MEDIA_URL).netloc:
+    # Uploads through the gated view (newsletter/reader/media.py), with DEBUG on or off:
+    # readers get only what a live revision shows.
+    from django.urls import re_path
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    from newsletter.reader import media
+
+    prefix = settings.MEDIA_URL.lstrip("/")
+    urlpatterns += [re_path(rf"^{re.escape(prefix)}(?P<path>.+)$", media.serve, name="media")]

@@ -23,14 +23,13 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils.text import slugify
 from PIL import ExifTags, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
 from PIL import Image as PILImage
 
 from newsletter.models import Image
+from newsletter.models.images import remove_stored, rendition_name
 
 logger = logging.getLogger(__name__)
 
@@ -414,10 +413,6 @@ def validate(file) -> None:
     _decode(_read(file))
 
 
-def _stem(name: str) -> str:
-    return slugify(PurePath(name.replace("\\", "/")).stem)[:50].strip("-_") or "image"
-
-
 def get_or_ingest(
     file,
     *,
@@ -452,14 +447,14 @@ def get_or_ingest(
         sha256=digest,
         uploaded_by=uploaded_by,
     )
+    storage = image.file.storage
     stored: list[str] = []
     try:
-        name = _stem(getattr(file, "name", "") or "") + EXTENSIONS[fmt]
-        image.file.save(name, ContentFile(original), save=False)
+        # The field names it at random (Image.file's upload_to): only the extension counts.
+        image.file.save(f"upload{EXTENSIONS[fmt]}", ContentFile(original), save=False)
         stored.append(image.file.name)
-        prefix = f"renditions/{digest[:2]}/{digest[2:16]}"
         for r_width, r_height, content in renditions:
-            r_name = default_storage.save(f"{prefix}-{r_width}w.webp", ContentFile(content))
+            r_name = storage.save(rendition_name(image.file.name, r_width), ContentFile(content))
             stored.append(r_name)
             image.renditions.append({"width": r_width, "height": r_height, "name": r_name})
         image.width, image.height = width, height
@@ -467,10 +462,10 @@ def get_or_ingest(
             image.save()
     except IntegrityError:
         # The same bytes were uploaded at the same moment by someone else: use theirs.
-        _remove_files(stored)
+        remove_stored(storage, stored)
         return Image.objects.get(sha256=digest), False
     except BaseException:
-        _remove_files(stored)
+        remove_stored(storage, stored)
         raise
     return image, True
 
@@ -501,24 +496,15 @@ def ingest(
     return image
 
 
-def _remove_files(names) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            logger.warning("Could not remove %s from storage", name, exc_info=True)
-
-
 def delete_image(image: Image) -> None:
     """Delete `image` and, once the deletion is committed, its file and renditions.
 
     Raises django.db.models.ProtectedError, touching no file, while a revision or a
-    working copy still shows the picture.
+    working copy still shows the picture. (The files go with any deletion of an Image:
+    see newsletter.models.images.)
     """
-    names = [image.file.name, *(r["name"] for r in image.renditions)]
     with transaction.atomic():
         image.delete()
-        transaction.on_commit(lambda: _remove_files([n for n in names if n]))
 
 
 def alt_text_from_filename(name: str) -> str:

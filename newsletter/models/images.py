@@ -1,11 +1,42 @@
-"""Images: an uploaded picture, re-encoded without metadata, with WebP renditions."""
+"""Images: an uploaded picture, re-encoded without metadata, with WebP renditions.
+
+Stored names are random (128 bits), never the uploaded file's name nor its date, so a
+picture nobody has published cannot be found by guessing its address; its renditions
+share the original's token. Deleting an Image removes its files once the deletion
+commits, however it is deleted (the admin, a bulk action, code).
+"""
+
+import logging
+import re
+import secrets
+from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 
 from newsletter.content.snapshot import Rendition, narrowest
 from newsletter.models.validators import single_line
+
+logger = logging.getLogger(__name__)
+
+_EXTENSION = re.compile(r"\.[a-z0-9]{1,5}")
+
+
+def image_upload_to(instance, filename: str) -> str:
+    """`images/<2 chars>/<32 hex chars>.<ext>`: 128 random bits; only the extension of
+    `filename` is kept (the pipeline names it after the detected format)."""
+    extension = PurePosixPath(filename or "").suffix.lower()
+    token = secrets.token_hex(16)
+    return f"images/{token[:2]}/{token}{extension if _EXTENSION.fullmatch(extension) else ''}"
+
+
+def rendition_name(original: str, width: int) -> str:
+    """The stored name of the `width`-pixel WebP rendition of the original named `original`."""
+    token = PurePosixPath(original).stem
+    return f"renditions/{token[:2]}/{token}-{width}w.webp"
 
 
 class Image(models.Model):
@@ -15,7 +46,7 @@ class Image(models.Model):
     the upload; the same bytes uploaded twice give the same Image (unique sha256).
     """
 
-    file = models.ImageField(upload_to="images/%Y/%m/", width_field="width", height_field="height")
+    file = models.ImageField(upload_to=image_upload_to, width_field="width", height_field="height")
     alt_text = models.CharField(
         max_length=300,
         help_text="Describe the picture for people who cannot see it. Required.",
@@ -27,7 +58,7 @@ class Image(models.Model):
     width = models.PositiveIntegerField(editable=False)
     height = models.PositiveIntegerField(editable=False)
     sha256 = models.CharField(max_length=64, unique=True, editable=False)
-    # [{"width": 480, "height": 270, "name": "renditions/…-480.webp"}, …], narrowest first.
+    # [{"width": 480, "height": 270, "name": "renditions/…-480w.webp"}, …], narrowest first.
     renditions = models.JSONField(default=list, blank=True, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, editable=False
@@ -59,3 +90,25 @@ class Image(models.Model):
         if chosen is not None:
             return chosen.url
         return self.file.url if self.file else ""
+
+    def stored_names(self) -> list[str]:
+        """The storage names of the original and of every rendition."""
+        names = [self.file.name, *(r.get("name") for r in self.renditions or [])]
+        return [name for name in names if name]
+
+
+def remove_stored(storage, names) -> None:
+    """Delete `names` from `storage`; a file that cannot be removed is logged, not raised."""
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("Could not remove %s from storage", name, exc_info=True)
+
+
+@receiver(post_delete, sender=Image, dispatch_uid="image_files_removed")
+def _remove_files_of_deleted_image(sender, instance: Image, using, **kwargs):
+    """Once the deletion commits, remove the original and its renditions (after a
+    rollback, or a deletion refused by a revision showing it, they stay)."""
+    storage, names = instance.file.storage, instance.stored_names()
+    transaction.on_commit(lambda: remove_stored(storage, names), using=using)

@@ -61,11 +61,11 @@ def test_static_files_have_the_headers(client, settings):
 
 
 @pytest.mark.urls("tests.config.media_urls")
-def test_media_has_the_headers(client, media_in_tmp):
+def test_media_has_the_headers(admin_client, media_in_tmp):
     picture = media_in_tmp / "images" / "a.webp"
     picture.parent.mkdir(parents=True)
     picture.write_bytes(b"RIFF\x00\x00\x00\x00WEBP")
-    response = client.get(f"{settings.MEDIA_URL}images/a.webp")
+    response = admin_client.get(f"{settings.MEDIA_URL}images/a.webp")
     assert response.status_code == 200
     assert_secure_headers(response)
 

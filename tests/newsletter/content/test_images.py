@@ -67,7 +67,8 @@ def test_jpeg_png_gif_and_webp_are_accepted_and_stored_in_their_own_format(fmt, 
     image = ingest(data, name=f"Holiday snap{extension}", alt_text="A gradient")
 
     assert image.file.name.startswith("images/")
-    assert image.file.name.endswith(f"holiday-snap{extension}")
+    assert image.file.name.endswith(extension)
+    assert "holiday" not in image.file.name  # a random name, never the upload's
     assert open_stored(image.file.name).format == fmt
     assert (image.width, image.height) == (64, 48)
     assert image.sha256 == hashlib.sha256(data).hexdigest()
@@ -99,7 +100,7 @@ def test_an_empty_file_is_refused():
 def test_a_png_named_jpg_is_accepted_as_a_png_because_content_wins():
     image = ingest(image_bytes("PNG"), name="photo.jpg")
 
-    assert image.file.name.endswith("photo.png")
+    assert image.file.name.endswith(".png")
     assert open_stored(image.file.name).format == "PNG"
 
 
@@ -409,7 +410,7 @@ def test_deleting_an_unused_image_removes_its_file_and_renditions(
 def test_ingest_accepts_a_plain_django_file_and_a_binary_file_object():
     assert images.ingest(ContentFile(image_bytes("PNG"), name="x.png"), alt_text="One").pk
     plain = images.ingest(io.BytesIO(image_bytes("GIF")), alt_text="Two")
-    assert plain.file.name.endswith("image.gif")
+    assert plain.file.name.endswith(".gif")
 
 
 # The admin form
