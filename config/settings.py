@@ -289,6 +289,13 @@ elif TASKS_BACKEND == "immediate":
 else:
     raise ImproperlyConfigured("TASKS_BACKEND must be database, rq or immediate.")
 
+# Workflow emails (editorial/notification_tasks.py): attempts at one message, and the first
+# retry's wait in seconds (each next one waits twice as long).
+EDITORIAL_NOTIFICATION_ATTEMPTS = int(os.environ.get("EDITORIAL_NOTIFICATION_ATTEMPTS", 4))
+EDITORIAL_NOTIFICATION_RETRY_SECONDS = float(
+    os.environ.get("EDITORIAL_NOTIFICATION_RETRY_SECONDS", 30)
+)
+
 # Sending the newsletter (sending/): see README, "Sending the newsletter".
 SENDING_MAILER = os.environ.get("SENDING_MAILER", "default")  # a MAILERS alias
 SENDING_RATE_PER_MINUTE = int(os.environ.get("SENDING_RATE_PER_MINUTE", 0))  # 0: no limit

@@ -3,7 +3,10 @@ publishers of approvals.
 
 `on_transition` receives `editorial.signals.transition_performed` (connected in the app's
 `ready()`), sent after the transaction commits: a refused or rolled-back transition mails
-nobody.
+nobody. It only decides who gets which email and enqueues one task a message
+(`editorial.notification_tasks`), which sends it and retries with backoff when the mail
+server refuses or is down: the person who made the decision never waits for, nor sees,
+the mail server.
 """
 
 import logging
@@ -12,7 +15,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -102,11 +105,17 @@ def recipients_for(event, audience: str | None = None) -> list[str]:
     return sorted({u.email for u in AUDIENCES[audience](event) if u != event.actor})
 
 
-def send_for(event) -> int:
-    """Send the emails an event calls for, if any; return how many messages went out."""
-    emails = NOTIFIED.get(event.action, ())
-    if not emails:
-        return 0
+def planned(event) -> list[tuple[str, str]]:
+    """The (template, address) of each message an event calls for: one message a person."""
+    planned, mailed = [], set()
+    for template, audience in NOTIFIED.get(event.action, ()):
+        to = [address for address in recipients_for(event, audience) if address not in mailed]
+        mailed.update(to)
+        planned += [(template, address) for address in to]
+    return planned
+
+
+def message_for(event, template: str, address: str) -> EmailMessage:
     context = {
         "event": event,
         "issue": event.issue,
@@ -114,31 +123,25 @@ def send_for(event) -> int:
         "admin_url": settings.SITE_URL
         + reverse("admin:newsletter_issue_change", args=(event.issue_id,)),
     }
-    messages, mailed = [], set()
-    for template, audience in emails:
-        to = [address for address in recipients_for(event, audience) if address not in mailed]
-        if not to:
-            continue
-        mailed.update(to)
-        # Plain text on one line: a header cannot hold a line break (nor an HTML entity).
-        subject = " ".join(render_to_string(f"email/{template}_subject.txt", context).split())
-        body = render_to_string(f"email/{template}.txt", context)
-        # One message per person: recipients do not see each other's addresses.
-        messages += [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to]
-    if not messages:
-        return 0
-    return send_mass_mail(messages)
+    # Plain text on one line: a header cannot hold a line break (nor an HTML entity).
+    subject = " ".join(render_to_string(f"email/{template}_subject.txt", context).split())
+    body = render_to_string(f"email/{template}.txt", context)
+    # One message per person: recipients do not see each other's addresses.
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
 
 
 def on_transition(sender, *, event, **kwargs) -> None:
-    """The receiver of `transition_performed`: mail whoever the event concerns, unless muted.
+    """The receiver of `transition_performed`: enqueue the emails the event calls for.
 
-    The transition has committed: a mail server down, a refused header or any other
-    failure here is logged and never reaches the person who made the decision.
+    The transition has committed: a queue that cannot be reached is logged and never
+    reaches the person who made the decision.
     """
     if is_muted():
         return
+    from editorial.notification_tasks import send_notification
+
     try:
-        send_for(event)
+        for template, address in planned(event):
+            send_notification.enqueue(event.pk, template, address)
     except Exception:
-        logger.exception("Could not send the %s email for %s", event.action, event.issue)
+        logger.exception("Could not queue the %s emails for %s", event.action, event.issue)

@@ -16,6 +16,9 @@ from editorial.signals import transition_performed
 from editorial.workflow import perform
 from newsletter.models import Issue
 
+# Each email is a task: here it runs where it is enqueued.
+pytestmark = pytest.mark.usefixtures("immediate_tasks")
+
 
 def transition(client, user, issue, action):
     client.force_login(user)

@@ -10,7 +10,9 @@ from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS
 from editorial.signals import transition_performed
 from editorial.workflow import TransitionNotAllowed, perform
 
-pytestmark = pytest.mark.django_db
+# Each email is a task: here it runs where it is enqueued (test_notification_retries.py
+# has a real worker and a real mail server).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]
 
 
 def person(username, *groups, email=None, **extra):

@@ -19,17 +19,23 @@ from tests.helpers.workflow import role_user
 
 class Server:
     """What the server accepted: (recipients, parsed message, time), in order. Addresses in
-    `refuse` get a permanent 550 at RCPT, those in `defer` a transient 451; `delay` slows
-    each DATA (to kill a worker mid-send)."""
+    `refuse` get a permanent 550 at RCPT, those in `defer` a transient 451, and the first
+    `greylist_first` RCPTs of all a 451 too (`rcpt_count` counts them); `delay` slows each
+    DATA (to kill a worker mid-send)."""
 
     def __init__(self):
         self.received = []
         self.refuse: set[str] = set()
         self.defer: set[str] = set()
+        self.greylist_first = 0
+        self.rcpt_count = 0
         self.delay = 0.0
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        self.rcpt_count += 1
+        if self.rcpt_count <= self.greylist_first:
+            return "451 4.7.1 Greylisted, try again later"
         if address in self.refuse:
             return "550 5.1.1 No such mailbox here"
         if address in self.defer:
