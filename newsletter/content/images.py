@@ -369,9 +369,15 @@ def _save_webp(out, frames, durations, loop, icc_profile) -> None:
     frames[0].save(out, "WEBP", **options)
 
 
+_SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+
+
 def _webp_mode(frame: PILImage.Image) -> PILImage.Image:
     if frame.mode in ("RGB", "RGBA"):
         return frame
+    if frame.mode in _SIXTEEN_BIT:
+        # A 16-bit greyscale PNG: scale to 8 bits (a plain convert clips it to white).
+        return frame.convert("I").point(lambda value: value / 257).convert("L").convert("RGB")
     if frame.mode in ("RGBa", "LA", "La", "PA") or frame.has_transparency_data:
         return frame.convert("RGBA")
     return frame.convert("RGB")
