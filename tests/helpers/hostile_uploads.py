@@ -8,6 +8,7 @@ keep: scripts, archives, location.
 
 import io
 from dataclasses import dataclass, field
+from functools import cache
 
 from PIL import ExifTags, ImageCms
 from PIL import Image as PILImage
@@ -127,7 +128,9 @@ def webp_with_gps() -> bytes:
     return _save(_photo(), "WEBP", exif=_gps_exif())
 
 
+@cache
 def _profile() -> bytes:
+    """One sRGB profile for the whole run: each one made carries its creation time."""
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
