@@ -42,8 +42,11 @@ from editorial.workflow import (
 )
 from newsletter.admin.issues import IssueAdmin
 from newsletter.models import Issue, Revision
+from sending.correction_admin import CorrectionAdminMixin, correction_offer
 
 STATE_LABELS = dict(Issue.State.choices)
+# Timeline entries that are not transitions.
+OTHER_EVENTS = {"send_correction": "Emailed the correction to subscribers"}
 
 
 def publication_status(revision: Revision, now: datetime) -> str:
@@ -88,7 +91,7 @@ SUCCESS_MESSAGES = {
 }
 
 
-class WorkflowIssueAdmin(PublicationColumnsMixin, IssueAdmin):
+class WorkflowIssueAdmin(CorrectionAdminMixin, PublicationColumnsMixin, IssueAdmin):
     change_form_template = "admin/newsletter/issue/change_form.html"
     change_list_template = "editorial/issue_change_list.html"
     list_display = with_publication_columns(IssueAdmin.list_display)
@@ -133,7 +136,9 @@ class WorkflowIssueAdmin(PublicationColumnsMixin, IssueAdmin):
         by_number = {revision.number: revision for revision in revisions}
         for event in events:
             transition = TRANSITIONS.get(event.action)
-            event.label = transition.label if transition else event.action
+            event.label = (
+                transition.label if transition else OTHER_EVENTS.get(event.action, event.action)
+            )
             event.from_label = STATE_LABELS.get(event.from_state, event.from_state)
             event.to_label = STATE_LABELS.get(event.to_state, event.to_state)
             if event.revision is not None:
@@ -163,6 +168,7 @@ class WorkflowIssueAdmin(PublicationColumnsMixin, IssueAdmin):
             "share_create_url": reverse("editorial:share-create", args=(issue.pk,)),
             "share_revoke_url": reverse("editorial:share-revoke", args=(issue.pk,)),
             "calendar_url": reverse("admin:newsletter_issue_calendar"),
+            "correction": correction_offer(issue, request.user, now=now),
         }
 
     def workflow_button(self, issue, transition, in_review, revisions, scheduled) -> dict | None:
