@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "markdownx",
     "ninja",  # serves its own copy of Swagger UI for /api/docs
     "django_tasks_db",
+    "anymail",
     "background",
     "newsletter",
     "editorial",
@@ -250,6 +251,24 @@ if _email_backend.endswith("smtp.EmailBackend"):
     }
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsletter@localhost")
+
+# A mail provider through django-anymail: DJANGO_EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend
+# (postmark, mailgun, amazon_ses, brevo...), and each ANYMAIL_<NAME> variable becomes
+# ANYMAIL["<NAME>"]: ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_MAILGUN_API_KEY,
+# ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ANYMAIL_WEBHOOK_SECRET ("user:password")...
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): (
+        value.strip().lower() == "true" if value.strip().lower() in ("true", "false") else value
+    )
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
+# The provider whose webhooks (bounces, complaints, inbound mail) are served under
+# /anymail/<provider>/: by default the one DJANGO_EMAIL_BACKEND sends through.
+SENDING_PROVIDER = os.environ.get(
+    "SENDING_PROVIDER",
+    _email_backend.split(".")[2] if _email_backend.startswith("anymail.backends.") else "",
+)
 
 # Subscribers (subscribers/): signed links, the subscribe form's throttle, erasure.
 # Keys the hash kept of an erased person's suppressed address: never change it once set,

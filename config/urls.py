@@ -35,6 +35,8 @@ urlpatterns = [
     path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
     path("robots.txt", sitemaps.robots_txt, name="robots-txt"),
     path("api/", api.urls),
+    # The mail provider's webhooks (bounces, complaints, inbound mail): sending/webhooks.py.
+    path("anymail/", include("sending.webhooks")),
     path("", include("subscribers.urls")),
     path("", include("newsletter.reader.urls")),
 ]

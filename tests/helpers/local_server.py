@@ -25,11 +25,13 @@ class Seen:
     path: str
     headers: dict[str, str]
     at: float
+    body: bytes = b""
 
 
 class LocalServer:
     """`routes` maps a path (with its query) or a bare path to a Response or a callable
-    taking the request's full path and returning one; anything else is a 404."""
+    taking the request's full path and returning one; anything else is a 404. A POST's
+    body is in `seen[-1].body` when its route is called."""
 
     def __init__(self, routes=None, host="127.0.0.1"):
         self.routes = dict(routes or {})
@@ -43,8 +45,15 @@ class LocalServer:
                 pass
 
             def _answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
                 server.seen.append(
-                    Seen(self.command, self.path, dict(self.headers.items()), time.monotonic())
+                    Seen(
+                        self.command,
+                        self.path,
+                        dict(self.headers.items()),
+                        time.monotonic(),
+                        self.rfile.read(length) if length else b"",
+                    )
                 )
                 route = server.routes.get(self.path) or server.routes.get(self.path.split("?")[0])
                 response = route(self.path) if callable(route) else route
@@ -65,7 +74,7 @@ class LocalServer:
                     with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                         self.wfile.write(body)
 
-            do_GET = do_HEAD = _answer
+            do_GET = do_HEAD = do_POST = _answer
 
         self.httpd = ThreadingHTTPServer((host, 0), Handler)
         self.httpd.daemon_threads = True
