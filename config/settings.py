@@ -249,6 +249,13 @@ if _email_backend.endswith("smtp.EmailBackend"):
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", False),
     }
+# DKIM signing of mail sent by direct SMTP (sending/dkim_signing.py); a provider signs its
+# own. The key is a PEM RSA private key; the domain defaults to DEFAULT_FROM_EMAIL's.
+SENDING_DKIM_KEY_PATH = os.environ.get("SENDING_DKIM_KEY_PATH", "")
+SENDING_DKIM_SELECTOR = os.environ.get("SENDING_DKIM_SELECTOR", "")
+SENDING_DKIM_DOMAIN = os.environ.get("SENDING_DKIM_DOMAIN", "")
+if SENDING_DKIM_KEY_PATH and _email_backend == "django.core.mail.backends.smtp.EmailBackend":
+    _email_backend = "sending.dkim_signing.DkimSigningSMTPBackend"
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsletter@localhost")
 

@@ -11,12 +11,12 @@ from email.headerregistry import Address
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 
 from newsletter.email_edition.edition import email_html
 from newsletter.email_edition.plain_text import email_text
 from newsletter.models import Revision
+from sending.mime import BulkMessage
 from subscribers import links
 
 _UNSUBSCRIBE = "https://unsubscribe.invalid/__RECIPIENT__"
@@ -88,7 +88,7 @@ class Edition:
             alternative = self.html.replace(_UNSUBSCRIBE, html.escape(one_click)).replace(
                 _PREFERENCES, html.escape(preferences)
             )
-        message = EmailMultiAlternatives(
+        message = BulkMessage(
             subject=self.subject,
             body=body,
             from_email=settings.DEFAULT_FROM_EMAIL,

@@ -21,10 +21,11 @@ class Server:
     """What the server accepted: (recipients, parsed message, time), in order. Addresses in
     `refuse` get a permanent 550 at RCPT, those in `defer` a transient 451, and the first
     `greylist_first` RCPTs of all a 451 too (`rcpt_count` counts them); `delay` slows each
-    DATA (to kill a worker mid-send)."""
+    DATA (to kill a worker mid-send). `raw` keeps each message's bytes as received."""
 
     def __init__(self):
         self.received = []
+        self.raw: list[bytes] = []
         self.refuse: set[str] = set()
         self.defer: set[str] = set()
         self.greylist_first = 0
@@ -49,6 +50,7 @@ class Server:
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         with self._lock:
             self.received.append((list(envelope.rcpt_tos), message, timezone.now()))
+            self.raw.append(envelope.original_content)
         return "250 OK"
 
     def to(self, address):
