@@ -145,6 +145,25 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
 )
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL; SQLite is not supported.")
+# A read-only copy (a streaming standby) for public pages: they read it only once it has
+# replayed the primary's publication state (newsletter/reader/replica.py); everything
+# else, and every write, stays on the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=60
+    )
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", DATABASES["default"]["OPTIONS"]["connect_timeout"]
+    )
+    if not DATABASES["replica"]["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point to PostgreSQL.")
+    # Tests read the test database through the alias: a standby cannot hold one of its own.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["newsletter.reader.replica.ReplicaRouter"]
+# After the replica fails to answer, public pages read the primary this long before it is
+# tried again.
+DATABASE_REPLICA_RETRY_AFTER = float(os.environ.get("DATABASE_REPLICA_RETRY_AFTER", 10))
 if os.environ.get("DJANGO_TEST_DB_NAME"):
     # Lets two test runs share one server without fighting over the test database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["DJANGO_TEST_DB_NAME"]}

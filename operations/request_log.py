@@ -67,6 +67,8 @@ class RequestLogMiddleware:
                         "status": response.status_code,
                         "duration_ms": duration_ms,
                         "user_id": _user_id(request),
+                        # replica or primary: where a public page was rendered from.
+                        "read_from": getattr(request, "read_from", None),
                     },
                 )
             return response

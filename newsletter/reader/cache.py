@@ -29,6 +29,10 @@ marked `X-Cache: stale`, for PUBLIC_CACHE_STALE_IF_ERROR seconds (300 by default
 that state was last confirmed, and never past its next boundary (a scheduled publish or
 end is not overrun). A URL with nothing stored gets the 503 page (operations.errors).
 
+A page not in the cache is rendered from the PostgreSQL replica when there is one and it
+has replayed at least the primary's state, else from the primary (`replica.py`): the
+response says which in `X-Read-From`.
+
 The key also holds a digest of the code, templates and site settings (`release()`), so a
 deploy never serves bytes an older release stored in a shared Redis. Restoring an older
 database backup turns the generation back: clear the cache then.
@@ -48,7 +52,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from newsletter.models.publication import State, current_state
-from newsletter.reader import compression, http
+from newsletter.reader import compression, http, replica
 
 log = logging.getLogger(__name__)
 
@@ -189,8 +193,14 @@ class PublicResponseCacheMiddleware:
             response["X-Cache"] = "hit"
             return self._answer(request, compression.encode(request, response, dict(entry.encoded)))
 
-        response = self.get_response(request)
+        # From the replica only when it has replayed this state (newsletter/reader/replica.py).
+        with replica.public_reads(state.generation) as source:
+            response = self.get_response(request)
+        if source is not None:
+            request.read_from = source  # for the request log; the header is added below
         if not is_marked_public(response):
+            if source is not None:
+                response[replica.HEADER] = source
             return response
         entry = None
         if response.status_code == 200:
@@ -205,6 +215,8 @@ class PublicResponseCacheMiddleware:
         ):
             entry = self._set(key, response, state)
         response["X-Cache"] = "miss"
+        if source is not None:
+            response[replica.HEADER] = source
         encoded = dict(entry.encoded) if entry is not None else None
         return self._answer(request, compression.encode(request, response, encoded))
 
