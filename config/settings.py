@@ -306,6 +306,20 @@ SUBSCRIBERS_UNSUBSCRIBE_MAILTO = os.environ.get(
     "SUBSCRIBERS_UNSUBSCRIBE_MAILTO",
     "unsubscribe@" + DEFAULT_FROM_EMAIL.rpartition("@")[2],
 )
+# Where mail to that address is read (subscribers/mailbox.py): "maildir:/path",
+# "imaps://user:password@host/INBOX" or "imap://…"; empty when a provider's inbound
+# webhook delivers it instead. Read by `manage.py read_unsubscribe_mailbox`.
+SUBSCRIBERS_UNSUBSCRIBE_MAILBOX = os.environ.get("SUBSCRIBERS_UNSUBSCRIBE_MAILBOX", "")
+SUBSCRIBERS_UNSUBSCRIBE_MAILBOX_INTERVAL = int(
+    os.environ.get("SUBSCRIBERS_UNSUBSCRIBE_MAILBOX_INTERVAL", 300)
+)
+SUBSCRIBERS_UNSUBSCRIBE_MAILBOX_TIMEOUT = float(
+    os.environ.get("SUBSCRIBERS_UNSUBSCRIBE_MAILBOX_TIMEOUT", 30)
+)
+# Larger messages to that address are skipped unread (a real request is a few KB).
+SUBSCRIBERS_UNSUBSCRIBE_MAIL_MAX_BYTES = int(
+    os.environ.get("SUBSCRIBERS_UNSUBSCRIBE_MAIL_MAX_BYTES", 1024 * 1024)
+)
 # Where people write about their subscription (shown on the subscriber pages).
 SUBSCRIBERS_CONTACT_EMAIL = os.environ.get("SUBSCRIBERS_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
 # Subscribe form: at most this many requests per address and per client address per hour.

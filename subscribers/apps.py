@@ -6,4 +6,11 @@ class SubscribersConfig(AppConfig):
     verbose_name = "Subscribers"
 
     def ready(self):
-        from subscribers import checks  # noqa: F401 (registers the checks)
+        from anymail.signals import inbound
+
+        from subscribers import (
+            checks,  # noqa: F401 (registers the checks)
+            unsubscribe_mail,
+        )
+
+        inbound.connect(unsubscribe_mail.on_inbound, dispatch_uid="subscribers.on_inbound")
