@@ -86,7 +86,13 @@ def revision_in_review(issue: Issue) -> Revision | None:
     """The revision frozen by the latest submit (or restore): the one reviewed and published."""
     if issue.state == DRAFT:
         return None
-    event = Event.objects.latest_submission(issue)
+    event = (
+        Event.objects.filter(issue=issue)
+        .submissions()
+        .select_related("revision")  # with the event, in one query
+        .order_by("-pk")
+        .first()
+    )
     return event.revision if event else None
 
 

@@ -14,6 +14,7 @@ stays literal text, escaped like any other, so the output stays safe.
 """
 
 import re
+import threading
 
 import markdown as python_markdown
 import nh3
@@ -183,7 +184,11 @@ def _closing(pattern: re.Pattern, opener: str, data: str, index: int, depth: int
 class _Scanning:
     """What one rendering has spent on link parsing, and what it found where."""
 
-    def __init__(self, text: str):
+    def __init__(self):
+        self.start("")
+
+    def start(self, text: str) -> None:
+        """A new text: a new budget, nothing found yet."""
         self.budget = SCAN_BUDGET_BASE + SCAN_BUDGET_PER_CHAR * len(text)
         self.data: str | None = None
         self.texts: dict[int, tuple[str, int, bool]] = {}  # the six parsers ask alike
@@ -311,11 +316,11 @@ class _ShortBlocks(preprocessors.Preprocessor):
 
 
 class _Bounds(Extension):
-    """Puts the bounds above on one Markdown instance, with one budget for its text."""
+    """Puts the bounds above on one Markdown instance, with one budget for each text."""
 
-    def __init__(self, text: str):
+    def __init__(self):
         super().__init__()
-        self.scanning = _Scanning(text)
+        self.scanning = _Scanning()
 
     def extendMarkdown(self, md):  # noqa: N802
         md.preprocessors.register(_BoundedHtmlBlocks(md), "html_block", 20)
@@ -334,6 +339,27 @@ class _Bounds(Extension):
             processor.scanning = self.scanning
 
 
+# One Markdown instance per thread, reset between texts (as Python-Markdown documents for
+# converting many texts): building one registers every extension and processor again,
+# which cost as much as converting a short text. An instance is not thread-safe, and one
+# whose conversion raised may hold half-parsed state, so it is dropped then.
+_instances = threading.local()
+
+
+def _converter(text: str) -> python_markdown.Markdown:
+    md = getattr(_instances, "md", None)
+    if md is None:
+        bounds = _Bounds()
+        md = python_markdown.Markdown(
+            extensions=["tables", "fenced_code", "sane_lists", bounds], output_format="html"
+        )
+        md.bounds = bounds
+        _instances.md = md
+    md.reset()
+    md.bounds.scanning.start(text)
+    return md
+
+
 def render(text: str, *, top_heading: int = 4) -> str:
     """Render markdown to HTML that is safe to show to readers without escaping.
 
@@ -347,13 +373,13 @@ def render(text: str, *, top_heading: int = 4) -> str:
     if len(text) > MAX_CHARS:
         raise MarkdownTooLong(len(text))
     try:
-        html = python_markdown.markdown(
-            text,
-            extensions=["tables", "fenced_code", "sane_lists", _Bounds(text)],
-            output_format="html",
-        )
+        html = _converter(text).convert(text)
     except RecursionError as error:  # Python-Markdown parses nested blocks recursively
+        _instances.md = None
         raise MarkdownTooDeep() from error
+    except BaseException:
+        _instances.md = None
+        raise
     html = _fit_headings(html, top_heading)
     html = _cleaner.clean(html)
     html = _LINK_WITHOUT_HREF.sub(r"\2", html)

@@ -5,6 +5,8 @@ the paragraph, so 20,000 of them took minutes. These tests count the characters 
 link parsers walk, which says the same without timing anything.
 """
 
+import threading
+
 import pytest
 from markdown import inlinepatterns
 
@@ -121,6 +123,7 @@ ORDINARY = [
 def test_ordinary_text_renders_exactly_as_python_markdown_renders_it(monkeypatch, text):
     bounded = render(text)
     monkeypatch.setattr(markdown._Bounds, "extendMarkdown", lambda self, md: None)
+    monkeypatch.setattr(markdown._instances, "md", None)  # built again, without the bounds
     assert bounded == render(text)
 
 
@@ -129,4 +132,58 @@ def test_a_long_ordinary_text_renders_exactly_as_python_markdown_renders_it(monk
     assert 10_000 < len(body) < MAX_CHARS
     bounded = render(body)
     monkeypatch.setattr(markdown._Bounds, "extendMarkdown", lambda self, md: None)
+    monkeypatch.setattr(markdown._instances, "md", None)  # built again, without the bounds
     assert bounded == render(body)
+
+
+# One instance per thread, reset between texts
+
+
+def fresh(text: str) -> str:
+    """`text` rendered by a Markdown instance of its own."""
+    markdown._instances.md = None
+    return render(text)
+
+
+def test_a_reused_instance_renders_each_text_as_a_fresh_one_would():
+    texts = [
+        *ORDINARY,
+        "[x " * 20_000 + "[ok](https://example.com/a)",  # spends the whole scan budget
+        "[r]\n\nwithout its definition: [r] stays text",
+        "<div>\nraw block\n</div>\n\nafter",
+        "```\nfenced\n```",
+    ]
+    alone = [fresh(text) for text in texts]
+
+    markdown._instances.md = None
+    in_turn = [render(text) for text in texts * 2]
+
+    assert in_turn == alone * 2
+
+
+def test_a_reference_defined_in_one_text_is_not_a_link_in_the_next():
+    assert "<a" in render("[r]\n\n[r]: https://r.example")
+    assert "<a" not in render("[r]")
+
+
+def test_after_a_text_too_deep_to_parse_the_next_text_renders_as_usual():
+    expected = fresh("- one\n- two\n\n> quote")
+    with pytest.raises(MarkdownTooDeep):
+        render("1. " * 600)
+    assert render("- one\n- two\n\n> quote") == expected
+
+
+def test_each_thread_renders_with_an_instance_of_its_own():
+    seen = []
+
+    def work():
+        render("*a*")
+        seen.append(markdown._instances.md)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    render("*a*")
+    assert len({id(md) for md in [*seen, markdown._instances.md]}) == 3
