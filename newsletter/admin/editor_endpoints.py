@@ -50,7 +50,9 @@ def upload(request):
             upload, alt_text=images.alt_text_from_filename(upload.name), uploaded_by=request.user
         )
     except ValidationError as error:
-        return JsonResponse({"image": error.messages}, status=400)
+        # A storage that cannot take the file is the site's trouble, not the upload's.
+        status = 503 if getattr(error, "code", None) == "storage_unavailable" else 400
+        return JsonResponse({"image": error.messages}, status=status)
     # A reused image keeps the alt text typed in the admin, which may hold brackets.
     alt = re.sub(r"([\\\[\]])", r"\\\1", image.alt_text)
     return JsonResponse({"image_code": f"![{alt}]({image.file.url})"})

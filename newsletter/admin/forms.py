@@ -24,9 +24,10 @@ class PictureField(forms.FileField):
 class ImageForm(forms.ModelForm):
     """Upload a picture (admin), or edit the words around one already uploaded.
 
-    A new upload is checked in `clean_file`, so a refused file is an error on the field,
-    and `save()` stores it through `newsletter.images.ingest`: the Image exists once
-    `save()` returns, even with commit=False (the pipeline saves to find duplicates).
+    A new upload is checked in `clean_file` and stored through `newsletter.images.ingest`
+    in `clean()`, so a refused file, or one the storage could not take, is an error on
+    the field: the Image exists once the form is valid (the pipeline saves to find
+    duplicates), and `save()` returns it, even with commit=False.
     Uploading bytes that were uploaded before returns the existing Image, untouched;
     `self.created` then says False.
 
@@ -55,6 +56,7 @@ class ImageForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.uploaded_by = uploaded_by
         self.created = None
+        self.stored = False  # a new upload stored by clean()
         if self.instance.pk:
             self.fields["stamp"].initial = stamp(self.instance)
             self.fields["file"].disabled = True
@@ -79,7 +81,33 @@ class ImageForm(forms.ModelForm):
                     params={"alt": current.alt_text, "caption": current.caption,
                             "credit": current.credit},
                 )  # fmt: skip
+        if not self.instance.pk and not self.errors and cleaned_data.get("file"):
+            self._store(cleaned_data)
         return cleaned_data
+
+    def _store(self, data) -> None:
+        """Store a new upload while validating, so that a failure to store it (a full
+        disk) is an error on the field, shown with everything typed kept, not a crash."""
+        try:
+            self.instance, self.created = images.get_or_ingest(
+                data["file"],
+                alt_text=data["alt_text"],
+                caption=data.get("caption", ""),
+                credit=data.get("credit", ""),
+                credit_url=data.get("credit_url", ""),
+                uploaded_by=self.uploaded_by,
+            )
+        except images.ImageRejected as refusal:
+            self.add_error("file", refusal)
+        else:
+            self.stored = True
+
+    def _post_clean(self):
+        if self.stored:
+            # The pipeline made (or found) the instance: the form's values must not be
+            # copied over it (nor the uploaded file over the stored one).
+            return
+        super()._post_clean()
 
     def clean_file(self):
         file = self.cleaned_data.get("file")
@@ -92,18 +120,14 @@ class ImageForm(forms.ModelForm):
         if self.errors:
             raise ValueError("The image could not be saved because the form has errors.")
         self.save_m2m = lambda: None  # an Image has no many-to-many fields of its own
-        if self.instance.pk:
-            self.created = False
-            if commit:
-                self.instance.save(update_fields=["alt_text", "caption", "credit", "credit_url"])
+        if self.stored:
+            # A new upload, stored by clean(); the uploader may only be known now.
+            uploader = uploaded_by or self.uploaded_by
+            if self.created and uploader and self.instance.uploaded_by_id is None:
+                self.instance.uploaded_by = uploader
+                self.instance.save(update_fields=["uploaded_by"])
             return self.instance
-        data = self.cleaned_data
-        self.instance, self.created = images.get_or_ingest(
-            data["file"],
-            alt_text=data["alt_text"],
-            caption=data.get("caption", ""),
-            credit=data.get("credit", ""),
-            credit_url=data.get("credit_url", ""),
-            uploaded_by=uploaded_by or self.uploaded_by,
-        )
+        self.created = False
+        if commit:
+            self.instance.save(update_fields=["alt_text", "caption", "credit", "credit_url"])
         return self.instance

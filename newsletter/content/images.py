@@ -83,6 +83,15 @@ def _corrupt() -> ImageRejected:
     )
 
 
+def _storage_failed() -> ImageRejected:
+    return ImageRejected(
+        "The picture could not be stored: the site's file storage is full or unavailable. "
+        "Nothing was saved; try again in a while, and if it keeps happening tell whoever "
+        "runs the site.",
+        code="storage_unavailable",
+    )
+
+
 def _has_accepted_signature(data: bytes) -> bool:
     return data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")) or (
         data[:4] == b"RIFF" and data[8:12] == b"WEBP"
@@ -470,6 +479,10 @@ def get_or_ingest(
         # The same bytes were uploaded at the same moment by someone else: use theirs.
         remove_stored(storage, stored)
         return Image.objects.get(sha256=digest), False
+    except OSError as error:  # the storage is full, read-only or unreachable
+        logger.error("Could not store an upload: %r", error, exc_info=True)
+        remove_stored(storage, stored)
+        raise _storage_failed() from error
     except BaseException:
         remove_stored(storage, stored)
         raise
