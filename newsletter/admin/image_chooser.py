@@ -108,7 +108,8 @@ class ImageChooserMixin:
         try:
             image, created = images.get_or_ingest(upload, uploaded_by=request.user, **words)
         except ValidationError as error:
-            return JsonResponse({"errors": error.messages}, status=400)
+            status = 503 if getattr(error, "code", None) == "storage_unavailable" else 400
+            return JsonResponse({"errors": error.messages}, status=status)
         body = describe(image)
         if not created:
             body["notice"] = (
