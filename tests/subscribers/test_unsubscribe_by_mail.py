@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from subscribers import links
 from subscribers.models import Subscriber, Suppression
+from tests.helpers import dovecot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -224,3 +225,72 @@ def test_the_providers_inbound_webhook_unsubscribes_the_token_holder(
     assert post_inbound(live_server, postmark_inbound(mailto_subject(bob)), auth=None) == 400
     bob.refresh_from_db()
     assert bob.status == "confirmed"
+
+
+needs_dovecot = pytest.mark.skipif(
+    not dovecot.available(), reason="needs Debian's dovecot-imapd (.ci/run installs it)"
+)
+
+
+@pytest.fixture
+def imap_server(settings):
+    settings.SUBSCRIBERS_UNSUBSCRIBE_MAIL_MAX_BYTES = 64 * 1024
+    server = dovecot.Dovecot()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def read_imap(url) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("read_unsubscribe_mailbox", mailbox=url, stdout=out)
+    return out.getvalue()
+
+
+@needs_dovecot
+def test_an_imap_folder_is_read_once_over_tls_and_hostile_mail_is_skipped(imap_server, monkeypatch):
+    ada = confirmed("ada@example.com")
+    bob = confirmed("bob@example.com")
+    imap_server.append(mail(mailto_subject(ada)).as_bytes())
+    imap_server.append(mail("Re: unsubscribe 1:forged-signature").as_bytes())
+    imap_server.append(mail(mailto_subject(bob), body="x" * 100_000).as_bytes())
+    imap_server.append(b"\x00\xff not a mail\r\n\r\n\x80\x81")
+    imap_server.append(mail(mailto_subject(bob)).as_bytes(), flags="(\\Seen)")  # read already
+    monkeypatch.setenv("SSL_CERT_FILE", str(imap_server.cert))  # trust the test's own CA
+
+    output = read_imap(imap_server.url(secure=True))
+    assert output == "Read 4 message(s): 1 bad_token, 1 no_token, 1 too_large, 1 unsubscribed.\n"
+    ada.refresh_from_db()
+    bob.refresh_from_db()
+    assert (ada.status, bob.status) == ("unsubscribed", "confirmed")
+    assert list(Suppression.objects.values_list("email", "reason")) == [
+        ("ada@example.com", "unsubscribe")
+    ]
+    assert all("\\Seen" in flags for flags in imap_server.flags())
+    assert read_imap(imap_server.url(secure=True)) == "Read 0 message(s): nothing new.\n"
+
+
+@needs_dovecot
+def test_an_imaps_server_whose_certificate_is_not_trusted_is_refused(imap_server):
+    ada = confirmed("ada@example.com")
+    imap_server.append(mail(mailto_subject(ada)).as_bytes())
+    with pytest.raises(CommandError, match="Cannot reach the IMAP server .*CERTIFICATE_VERIFY"):
+        read_imap(imap_server.url(secure=True))
+    ada.refresh_from_db()
+    assert ada.status == "confirmed"
+    assert all("\\Seen" not in flags for flags in imap_server.flags())
+
+
+@needs_dovecot
+def test_plain_imap_works_and_a_wrong_password_or_folder_is_a_clear_error(imap_server):
+    ada = confirmed("ada@example.com")
+    imap_server.append(mail(mailto_subject(ada)).as_bytes())
+    wrong = imap_server.url().replace(imap_server.password, "not-the-password")
+    with pytest.raises(CommandError, match="IMAP 127.0.0.1"):
+        read_imap(wrong)
+    with pytest.raises(CommandError, match="cannot be opened"):
+        read_imap(imap_server.url(folder="Nowhere"))
+    assert read_imap(imap_server.url()) == "Read 1 message(s): 1 unsubscribed.\n"
