@@ -217,6 +217,8 @@ IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 40_000_000))
 # frames took minutes. All the frames together also count against IMAGE_MAX_PIXELS.
 IMAGE_MAX_FRAMES = int(os.environ.get("IMAGE_MAX_FRAMES", 1000))
 IMAGE_RENDITION_WIDTHS = (480, 960, 1600)
+# JPEG/PNG renditions for the email edition (shown 600 px wide; 1200 for sharp screens).
+IMAGE_EMAIL_RENDITION_WIDTHS = (600, 1200)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -30,7 +30,11 @@ def image_ref(image: Image | None) -> ImageRef | None:
         return None
     renditions = tuple(
         Rendition(url=default_storage.url(r["name"]), width=r["width"], height=r["height"])
-        for r in image.renditions
+        for r in image.stored_renditions()
+    )
+    email_renditions = tuple(
+        Rendition(url=default_storage.url(r["name"]), width=r["width"], height=r["height"])
+        for r in image.stored_renditions(email=True)
     )
     return ImageRef(
         id=image.pk,
@@ -43,6 +47,7 @@ def image_ref(image: Image | None) -> ImageRef | None:
         credit_url=safe_url(image.credit_url),
         renditions=renditions,
         srcset=", ".join(f"{r.url} {r.width}w" for r in renditions),
+        email_renditions=email_renditions,
     )
 
 

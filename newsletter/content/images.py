@@ -7,7 +7,9 @@ The stored original is re-encoded in its own format with the EXIF orientation ap
 and every piece of metadata dropped (EXIF including GPS, XMP, comments, text chunks);
 the ICC colour profile is kept, because dropping it would shift the colours of wide-gamut
 photos. CMYK JPEGs are converted to sRGB through their profile. WebP renditions for
-srcset are made at settings.IMAGE_RENDITION_WIDTHS, never upscaled.
+srcset are made at settings.IMAGE_RENDITION_WIDTHS, never upscaled; so are the email's
+renditions at IMAGE_EMAIL_RENDITION_WIDTHS, in JPEG, or PNG when the picture has
+transparency, since desktop Outlook shows no WebP (a GIF's email edition is the GIF).
 
 `sha256` is the hash of the uploaded bytes, so the same upload twice is one Image.
 """
@@ -419,6 +421,45 @@ def _renditions(decoded: _Decoded) -> list[tuple[int, int, bytes]]:
     return made
 
 
+def _has_alpha(frame: PILImage.Image) -> bool:
+    """True when some pixel of `frame` (RGB or RGBA) is not fully opaque."""
+    return frame.mode == "RGBA" and frame.getchannel("A").getextrema()[0] < 255
+
+
+def _email_renditions(decoded: _Decoded) -> list[tuple[int, int, str, bytes]]:
+    """(width, height, format, bytes) of the still JPEG/PNG renditions an email shows:
+    none for a GIF, whose email edition is the GIF itself."""
+    if decoded.format == "GIF":
+        return []
+    first = _webp_mode(decoded.frames[0])
+    fmt = "png" if _has_alpha(first) else "jpeg"
+    if fmt == "jpeg":
+        first = first.convert("RGB")
+    width, height = first.size
+    icc = {"icc_profile": decoded.icc_profile} if decoded.icc_profile else {}
+    widths = [w for w in sorted(settings.IMAGE_EMAIL_RENDITION_WIDTHS) if w <= width] or [width]
+    made = []
+    for target in widths:
+        target_height = max(1, round(height * target / width))
+        resized = (
+            first
+            if first.size == (target, target_height)
+            else first.resize(
+                (target, target_height), PILImage.Resampling.LANCZOS, reducing_gap=3.0
+            )
+        )
+        out = io.BytesIO()
+        if fmt == "png":
+            resized.save(out, "PNG", optimize=True, **icc)
+        else:
+            resized.save(out, "JPEG", quality=JPEG_QUALITY, progressive=True, optimize=True, **icc)
+        made.append((target, target_height, fmt, out.getvalue()))
+    return made
+
+
+EMAIL_EXTENSIONS = {"jpeg": ".jpg", "png": ".png"}
+
+
 def validate(file) -> None:
     """Raise ImageRejected, with a message for the person uploading, unless `file` is acceptable.
 
@@ -448,6 +489,7 @@ def get_or_ingest(
     decoded = _decode(data)
     original = _encode(decoded)
     renditions = _renditions(decoded)
+    email_renditions = _email_renditions(decoded)
     width, height = decoded.size
     fmt = decoded.format
     del decoded
@@ -472,6 +514,15 @@ def get_or_ingest(
             r_name = storage.save(rendition_name(image.file.name, r_width), ContentFile(content))
             stored.append(r_name)
             image.renditions.append({"width": r_width, "height": r_height, "name": r_name})
+        for r_width, r_height, r_format, content in email_renditions:
+            r_name = storage.save(
+                rendition_name(image.file.name, r_width, EMAIL_EXTENSIONS[r_format]),
+                ContentFile(content),
+            )
+            stored.append(r_name)
+            image.renditions.append(
+                {"width": r_width, "height": r_height, "name": r_name, "format": r_format}
+            )
         image.width, image.height = width, height
         with transaction.atomic():
             image.save()

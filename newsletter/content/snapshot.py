@@ -10,8 +10,11 @@ written once.
 Markdown is already rendered to sanitised HTML in the `*_html` fields; the rest is plain
 text, escaped by whoever renders it.
 
-Stored schema versions: 1 (the only one so far). A change of shape bumps `SCHEMA` and adds
-a reader for the old version to `_UPGRADES`, so revisions frozen before keep loading.
+Stored schema versions: 1, and 2 (the current one: every picture also lists its
+`email_renditions`, JPEG or PNG, for mail clients that show no WebP). A change of shape
+bumps `SCHEMA` and adds a reader for the old version to `_UPGRADES`, so revisions frozen
+before keep loading; a snapshot of each old version is kept under
+tests/newsletter/content/stored_snapshots/.
 """
 
 from collections.abc import Iterator
@@ -22,7 +25,7 @@ from django.urls import reverse
 
 from newsletter.content.text import plain_text, word_count
 
-SCHEMA = 1
+SCHEMA = 2
 WORDS_PER_MINUTE = 230
 SRC_WIDTH = 960  # the `src` of a picture: sharp at the page's column width on most screens
 SOCIAL_WIDTH = 1600  # the picture link previews show
@@ -71,6 +74,12 @@ def narrowest(renditions, *, at_least: int = 0) -> Rendition | None:
     return min(wide_enough, key=lambda r: r.width) if wide_enough else None
 
 
+def _renditions(data: list | None) -> tuple[Rendition, ...]:
+    return tuple(
+        Rendition(url=r["url"], width=int(r["width"]), height=int(r["height"])) for r in data or []
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ImageRef:
     """A picture as a revision shows it: the original, its renditions, the words around it."""
@@ -83,17 +92,17 @@ class ImageRef:
     caption: str
     credit: str
     credit_url: str
-    renditions: tuple[Rendition, ...]  # narrowest first
+    renditions: tuple[Rendition, ...]  # WebP, narrowest first
     srcset: str
+    # JPEG (PNG where the picture has transparency), narrowest first: what emails show.
+    # Empty in revisions frozen before schema 2 (the email edition then falls back).
+    email_renditions: tuple[Rendition, ...] = ()
 
     @classmethod
     def from_json(cls, data: dict | None, where: str = "image") -> "ImageRef | None":
         if not data:
             return None
-        renditions = tuple(
-            Rendition(url=r["url"], width=int(r["width"]), height=int(r["height"]))
-            for r in data.get("renditions") or []
-        )
+        renditions = _renditions(data.get("renditions"))
         return cls(
             id=data.get("id"),
             url=_require(data, "url", where),
@@ -105,6 +114,7 @@ class ImageRef:
             credit_url=_text(data, "credit_url"),
             renditions=renditions,
             srcset=data.get("srcset") or ", ".join(f"{r.url} {r.width}w" for r in renditions),
+            email_renditions=_renditions(data.get("email_renditions")),
         )
 
     @property
@@ -297,11 +307,12 @@ class Snapshot:
         if isinstance(data, Snapshot):
             return data
         version = _require(data, "schema", "The snapshot")
-        if version != SCHEMA:
+        while version != SCHEMA:
             upgrade = _UPGRADES.get(version)
             if upgrade is None:
                 raise SnapshotError(f"Snapshot schema {version!r} is not one this code reads.")
             data = upgrade(data)
+            version = data["schema"]
         sections = _require(data, "sections", "The snapshot")
         return cls(
             issue=IssuePart.from_json(_require(data, "issue", "The snapshot")),
@@ -364,4 +375,27 @@ class Snapshot:
 
 
 # Readers of older schema versions, each returning the next version's JSON.
-_UPGRADES: dict[int, Any] = {}
+
+
+def _from_schema_1(data: dict) -> dict:
+    """Schema 1 had no email renditions: its pictures list none."""
+
+    def picture(image: dict | None) -> dict | None:
+        return {**image, "email_renditions": []} if image else image
+
+    issue = dict(_require(data, "issue", "The snapshot"))
+    issue["hero_image"] = picture(issue.get("hero_image"))
+    sections = [
+        {
+            **section,
+            "entries": [
+                {**entry, "image": picture(entry.get("image"))}
+                for entry in section.get("entries") or []
+            ],
+        }
+        for section in _require(data, "sections", "The snapshot")
+    ]
+    return {**data, "schema": 2, "issue": issue, "sections": sections}
+
+
+_UPGRADES: dict[int, Any] = {1: _from_schema_1}

@@ -2,9 +2,12 @@
 
 An editor pastes either version into a mailing tool, so both stand alone: every link and
 picture is absolute, the HTML carries its CSS inline (css-inline) because many clients
-drop <style>, and pictures are single `src`s with a width, since many clients ignore
-srcset. Both are built from the revision's snapshot; its HTML fields are already
-sanitised. The plain-text version is in `newsletter.email_edition.plain_text`.
+drop <style>, and pictures are single `src`s with a width and height, since many clients
+ignore srcset. Pictures are JPEG or PNG (desktop Outlook shows no WebP): the picture's
+email renditions, else (a revision frozen before they existed) its original when that is
+a JPEG, PNG or GIF, else the email renditions its Image has now; only a picture with none
+of these falls back to WebP. Both are built from the revision's snapshot; its HTML fields
+are already sanitised. The plain-text version is in `newsletter.email_edition.plain_text`.
 """
 
 import html
@@ -12,12 +15,13 @@ import re
 
 import css_inline
 from django.conf import settings
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import Truncator
 
 from newsletter.content.figures import media_name, media_names
-from newsletter.content.snapshot import ImageRef, narrowest
+from newsletter.content.snapshot import ImageRef, Rendition, narrowest
 from newsletter.content.text import plain_text
 from newsletter.models import Image, Revision
 from newsletter.reader.addresses import absolute, absolutize_html
@@ -25,6 +29,7 @@ from newsletter.reader.addresses import absolute, absolutize_html
 EMAIL_WIDTH = 600  # px: the column most mail clients show without scrolling
 RENDITION_WIDTH = 960  # the rendition sharp enough for EMAIL_WIDTH on a 1.5x screen
 PREHEADER_CHARS = 140
+EMAIL_SAFE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif")  # what every mail client shows
 
 # Snapshot HTML is serialised by html5ever (nh3), so attribute values are double-quoted.
 _IMG = re.compile(r'<img((?:\s+[a-z-]+="[^"]*")*)\s*/?>')
@@ -39,13 +44,40 @@ def _sized(width: int, height: int | None) -> tuple[int, int | None]:
     return shown, (round(height * shown / width) if height else None)
 
 
-def _email_image(ref: ImageRef | None, base: str) -> dict | None:
-    """A snapshot image reference as the email shows it: one src, a width, alt text."""
+def _widest_enough(renditions) -> Rendition | None:
+    """The rendition sharp enough for the email column, else the widest there is."""
+    renditions = list(renditions)
+    if not renditions:
+        return None
+    return narrowest(renditions, at_least=RENDITION_WIDTH) or max(renditions, key=lambda r: r.width)
+
+
+def _email_safe(url: str) -> bool:
+    return url.lower().split("?", 1)[0].endswith(EMAIL_SAFE_EXTENSIONS)
+
+
+def _picture_src(email_renditions, original_url: str, now: Image | None, webp) -> str:
+    """The one picture an email shows: see the module's docstring for the order."""
+    chosen = _widest_enough(email_renditions)
+    if chosen is not None:
+        return chosen.url
+    if _email_safe(original_url):
+        return original_url
+    chosen = _widest_enough(now.rendition_list(email=True)) if now is not None else None
+    if chosen is not None:
+        return chosen.url
+    chosen = _widest_enough(webp)
+    return chosen.url if chosen is not None else original_url
+
+
+def _email_image(ref: ImageRef | None, base: str, images: dict[int, Image]) -> dict | None:
+    """A snapshot image reference as the email shows it: one src, a size, alt text."""
     if not ref:
         return None
     width, height = _sized(ref.width, ref.height)
+    src = _picture_src(ref.email_renditions, ref.url, images.get(ref.id), ref.renditions)
     return {
-        "src": absolute(ref.url_at_least(RENDITION_WIDTH), base),
+        "src": absolute(src, base),
         "width": width,
         "height": height,
         "alt": ref.alt,
@@ -55,12 +87,32 @@ def _email_image(ref: ImageRef | None, base: str) -> dict | None:
     }
 
 
+def _images_lacking_email_renditions(refs) -> dict[int, Image]:
+    """The Images of old pictures with neither email renditions nor a JPEG/PNG/GIF
+    original, by id, in one query (none for a current revision)."""
+    ids = {
+        ref.id
+        for ref in refs
+        if ref and ref.id and not ref.email_renditions and not _email_safe(ref.url)
+    }
+    return {image.pk: image for image in Image.objects.filter(pk__in=ids)} if ids else {}
+
+
 def _uploads_in(fragments: list[str]) -> dict[str, Image]:
-    """The Images that markdown bodies show, by file name, in one query."""
+    """The Images that markdown bodies show, by the name of the file they show (an
+    original, or the rendition the snapshot put in its place), in one query."""
     names = {name for fragment in fragments for name in media_names(fragment)}
     if not names:
         return {}
-    return {image.file.name: image for image in Image.objects.filter(file__in=names)}
+    shows = Q(file__in=names)
+    for name in names:
+        shows |= Q(renditions__contains=[{"name": name}])
+    found = {}
+    for image in Image.objects.filter(shows):
+        for name in image.stored_names():
+            if name in names:
+                found[name] = image
+    return found
 
 
 def _email_fragment(fragment: str, *, base: str, web_url: str, uploads: dict[str, Image]) -> str:
@@ -73,9 +125,13 @@ def _email_fragment(fragment: str, *, base: str, web_url: str, uploads: dict[str
         src = attrs.get("src", "")
         upload = uploads.get(media_name(src) or "")
         if upload is not None:
-            wide = narrowest(upload.rendition_list(), at_least=RENDITION_WIDTH)
-            if wide:
-                src = html.escape(wide.url)
+            picked = _picture_src(
+                upload.rendition_list(email=True),
+                upload.file.url,
+                upload,
+                upload.rendition_list(),
+            )
+            src = html.escape(picked)
             width, height = _sized(upload.width, upload.height)
         elif attrs.get("width", "").isdigit() and int(attrs["width"]) > 0:
             given = attrs.get("height", "")
@@ -106,6 +162,9 @@ def edition(revision: Revision, base: str, links: dict | None = None) -> dict:
     issue = snapshot.issue
     web_url = absolute(revision.get_absolute_url(), base)
     uploads = _uploads_in(snapshot.html_fragments())
+    images = _images_lacking_email_renditions(
+        [issue.hero_image, *(entry.image for _section, entry in snapshot.entries())]
+    )
 
     def fit(fragment: str) -> str:
         return _email_fragment(fragment, base=base, web_url=web_url, uploads=uploads)
@@ -128,7 +187,7 @@ def edition(revision: Revision, base: str, links: dict | None = None) -> dict:
                     "code_url": entry.code_url if paper else "",
                     "demo_url": entry.demo_url if paper else "",
                     "body_html": fit(entry.text_html),
-                    "image": _email_image(entry.image, base),
+                    "image": _email_image(entry.image, base, images),
                 }
             )
         sections.append(
@@ -144,7 +203,7 @@ def edition(revision: Revision, base: str, links: dict | None = None) -> dict:
             "number": issue.number,
             "title": issue.title,
             "summary_html": fit(issue.summary_html),
-            "hero": _email_image(issue.hero_image, base),
+            "hero": _email_image(issue.hero_image, base, images),
         },
         "preheader": _preheader(issue.summary_html),
         "sections": sections,

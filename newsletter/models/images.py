@@ -33,10 +33,15 @@ def image_upload_to(instance, filename: str) -> str:
     return f"images/{token[:2]}/{token}{extension if _EXTENSION.fullmatch(extension) else ''}"
 
 
-def rendition_name(original: str, width: int) -> str:
-    """The stored name of the `width`-pixel WebP rendition of the original named `original`."""
+def rendition_name(original: str, width: int, extension: str = ".webp") -> str:
+    """The stored name of the `width`-pixel rendition (WebP, or `extension`: the email's
+    JPEG or PNG) of the original named `original`."""
     token = PurePosixPath(original).stem
-    return f"renditions/{token[:2]}/{token}-{width}w.webp"
+    return f"renditions/{token[:2]}/{token}-{width}w{extension}"
+
+
+# The formats of the email renditions (recorded on each as "format"); the others are WebP.
+EMAIL_FORMATS = ("jpeg", "png")
 
 
 class Image(models.Model):
@@ -58,7 +63,8 @@ class Image(models.Model):
     width = models.PositiveIntegerField(editable=False)
     height = models.PositiveIntegerField(editable=False)
     sha256 = models.CharField(max_length=64, unique=True, editable=False)
-    # [{"width": 480, "height": 270, "name": "renditions/…-480w.webp"}, …], narrowest first.
+    # [{"width": 480, "height": 270, "name": "renditions/…-480w.webp"}, …], narrowest first,
+    # then the email's: {"width": 1200, …, "name": "renditions/…-1200w.jpg", "format": "jpeg"}.
     renditions = models.JSONField(default=list, blank=True, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, editable=False
@@ -74,10 +80,19 @@ class Image(models.Model):
     def __str__(self):
         return self.alt_text[:80] or self.file.name
 
-    def rendition_list(self) -> list[Rendition]:
-        """The stored renditions as snapshot renditions (URL and size), narrowest first."""
+    def stored_renditions(self, *, email: bool = False) -> list[dict]:
+        """The WebP renditions' entries, or with `email` the JPEG/PNG ones."""
+        return [
+            r
+            for r in self.renditions or []
+            if r.get("name") and (r.get("format") in EMAIL_FORMATS) == email
+        ]
+
+    def rendition_list(self, *, email: bool = False) -> list[Rendition]:
+        """The stored WebP renditions (with `email`, the JPEG/PNG ones) as snapshot
+        renditions (URL and size), narrowest first."""
         storage = self.file.storage
-        found = [r for r in self.renditions or [] if r.get("name")]
+        found = self.stored_renditions(email=email)
         return sorted(
             (Rendition(url=storage.url(r["name"]), width=r["width"], height=r["height"])
              for r in found),

@@ -317,7 +317,7 @@ def test_uploading_a_figure_requires_alt_text_and_goes_through_the_pipeline(edit
         "Training loss",
         "Our own run",
     )
-    assert [r["width"] for r in image.renditions] == [480, 960]
+    assert [r["width"] for r in image.stored_renditions()] == [480, 960]
     assert made.json()["url"] == image.file.url
 
 

@@ -103,7 +103,7 @@ def test_a_staff_upload_of_a_png_returns_markdown_for_one_new_image(staff_client
     assert image.file.url.startswith(settings.MEDIA_URL + "images/")
     assert image.alt_text == "Team photo 2024"
     assert image.uploaded_by == editor
-    assert [r["width"] for r in image.renditions] == [480]
+    assert [r["width"] for r in image.stored_renditions()] == [480]
 
 
 def test_the_markdown_returned_by_an_upload_renders_as_the_picture(staff_client):

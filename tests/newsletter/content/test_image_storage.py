@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 ALT = "A coloured rectangle pasted from the clipboard"
 
 ORIGINAL = re.compile(r"images/([0-9a-f]{2})/(\1[0-9a-f]{30})\.png")
-RENDITION = re.compile(r"renditions/([0-9a-f]{2})/(\1[0-9a-f]{30})-(\d+)w\.webp")
+RENDITION = re.compile(r"renditions/([0-9a-f]{2})/(\1[0-9a-f]{30})-(\d+)w\.(webp|jpg|png)")
 
 
 def pasted(colour):

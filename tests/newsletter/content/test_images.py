@@ -210,7 +210,8 @@ def test_the_exif_orientation_is_applied_before_the_size_is_recorded():
     assert picture.getexif().get(ExifTags.Base.Orientation) is None
     red, green, blue = picture.getpixel((10, 5))  # the red half is now on top
     assert red > 200 and blue < 60
-    assert image.renditions == [{"width": 20, "height": 40, "name": image.renditions[0]["name"]}]
+    webp = image.stored_renditions()
+    assert webp == [{"width": 20, "height": 40, "name": webp[0]["name"]}]
 
 
 def test_exif_gps_and_xmp_are_stripped_from_a_jpeg():
@@ -310,8 +311,8 @@ def test_webp_renditions_are_made_at_each_width_up_to_the_original_never_upscale
 
     image = ingest(data, name="wide.jpg")
 
-    assert [r["width"] for r in image.renditions] == widths
-    for rendition in image.renditions:
+    assert [r["width"] for r in image.stored_renditions()] == widths
+    for rendition in image.stored_renditions():
         assert rendition["name"].startswith("renditions/")
         picture = open_stored(rendition["name"])
         assert picture.format == "WEBP"
@@ -328,6 +329,38 @@ def test_renditions_are_what_the_snapshot_srcset_reads():
 
     assert ref.srcset == f"{ref.renditions[0].url} 480w, {ref.renditions[1].url} 960w"
     assert ref.url == image.file.url
+
+
+@pytest.mark.parametrize(
+    ("width", "widths"), [(2000, [600, 1200]), (1200, [600, 1200]), (800, [600]), (300, [300])]
+)
+def test_email_renditions_are_jpeg_at_each_email_width_never_upscaled(width, widths):
+    image = ingest(image_bytes("WEBP", size=(width, width // 2)), name="wide.webp")
+
+    email = image.stored_renditions(email=True)
+    assert [r["width"] for r in email] == widths
+    for rendition in email:
+        assert rendition["format"] == "jpeg" and rendition["name"].endswith(".jpg")
+        picture = open_stored(rendition["name"])
+        assert picture.format == "JPEG"
+        assert picture.size == (rendition["width"], rendition["height"])
+
+
+def test_email_renditions_are_png_only_where_the_picture_is_see_through():
+    clear = PILImage.new("RGBA", (700, 100), (0, 0, 0, 0))
+    clear.paste((255, 0, 0, 255), (0, 0, 350, 100))
+    opaque = PILImage.new("RGBA", (700, 100), (0, 128, 0, 255))  # an alpha channel, all solid
+
+    see_through = ingest(image_bytes("PNG", image=clear), name="logo.png")
+    solid = ingest(image_bytes("PNG", image=opaque), name="flat.png")
+    animation = ingest(animated_gif(frames=3), name="demo.gif")
+
+    (png,) = see_through.stored_renditions(email=True)
+    assert png["format"] == "png"
+    assert open_stored(png["name"]).getpixel((550, 40))[3] == 0
+    (jpeg,) = solid.stored_renditions(email=True)
+    assert jpeg["format"] == "jpeg" and open_stored(jpeg["name"]).format == "JPEG"
+    assert animation.stored_renditions(email=True) == []  # the email shows the GIF itself
 
 
 def test_an_animated_gif_keeps_its_frames_in_the_original_and_the_rendition():
@@ -398,7 +431,7 @@ def test_deleting_an_unused_image_removes_its_file_and_renditions(
 ):
     image = ingest(image_bytes("JPEG", size=(1000, 500)), name="old.jpg")
     names = [image.file.name, *(r["name"] for r in image.renditions)]
-    assert len(names) == 3 and all(default_storage.exists(n) for n in names)
+    assert len(names) == 4 and all(default_storage.exists(n) for n in names)  # 2 WebP, 1 JPEG
 
     with django_capture_on_commit_callbacks(execute=True):
         images.delete_image(image)
@@ -444,7 +477,7 @@ def test_the_image_form_saves_a_new_upload_through_the_pipeline(editor):
     assert form.created is True
     assert (image.alt_text, image.caption, image.credit) == ("A photo", "Our chart", "Us")
     assert image.uploaded_by == editor
-    assert [r["width"] for r in image.renditions] == [480]
+    assert [r["width"] for r in image.stored_renditions()] == [480]
 
 
 def test_the_image_form_takes_the_uploader_from_an_attribute_as_the_admin_sets_it(editor):

@@ -151,13 +151,14 @@ def test_every_picture_in_the_email_html_has_alt_text_a_width_and_one_source(ric
     hero, evals, chart = images
     assert hero == {
         "class": "figure-img",
-        "src": "https://news.example/media/renditions/hero-960.webp",
+        # Pictures stored before email renditions existed: their JPEG original, never WebP.
+        "src": "https://news.example/media/images/2024/05/hero.jpg",
         "width": "600",
         "height": "338",
         "alt": "A picture of hero",
         "style": hero["style"],
     }
-    assert evals["src"] == "https://news.example/media/renditions/evals-960.webp"
+    assert evals["src"] == "https://news.example/media/images/2024/05/evals.jpg"
     # A picture dropped into markdown narrower than 960 px keeps its original file.
     assert chart["src"] == "https://news.example/media/images/2024/05/chart.jpg"
     assert (chart["width"], chart["height"], chart["alt"]) == (
