@@ -13,7 +13,7 @@ FIND_PYTHON := for c in python3.14 python3.13 python3.12 python3 \
 	  fi; \
 	done
 
-.PHONY: help install run worker test e2e lint format bench clean-db
+.PHONY: help install run worker test e2e lint format bench bench-sending clean-db
 
 help:
 	@echo "make run    install, start the embedded PostgreSQL, migrate, load demo content, serve on :8000"
@@ -21,6 +21,7 @@ help:
 	@echo "make test   install and run the whole test suite against a real PostgreSQL"
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make bench  run the load benchmarks in bench/"
+	@echo "make bench-sending  email an issue to 2,000 subscribers with 1 then 2 workers"
 
 $(STAMP): pyproject.toml
 	@PYTHON="$${PYTHON:-$$($(FIND_PYTHON))}"; \
@@ -79,6 +80,10 @@ format: install
 
 bench: install
 	$(PY) bench/run.py
+
+# SENDING_ARGS="--subscribers 500 --workers 1,2,4" changes the size and the worker counts.
+bench-sending: install
+	$(PY) bench/sending.py $(SENDING_ARGS)
 
 clean-db:
 	-$(PY) manage.py stop_embedded_db
