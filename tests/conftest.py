@@ -136,7 +136,15 @@ def rq_backend(settings):
         settings.TASKS = {
             "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
         }
-        yield {"TASKS_BACKEND": "rq", "TASKS_REDIS_URL": url}
+        try:
+            yield {"TASKS_BACKEND": "rq", "TASKS_REDIS_URL": url}
+        finally:
+            # Installing django_rq registered its dashboard with the admin site; once the app is
+            # gone again, a registration left behind breaks every admin index in this process.
+            from django.contrib import admin
+
+            for model in [m for m in admin.site._registry if m._meta.app_label == "django_rq"]:
+                admin.site.unregister(model)
 
 
 @pytest.fixture
