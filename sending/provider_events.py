@@ -7,6 +7,8 @@ Anymail's tracking webhook (`sending.webhooks`) turns each provider's payload in
   marked bounced and the address suppressed (hard bounce);
 - a complaint (marked as spam), or a rejection because of an earlier one: the address
   is suppressed (complaint) and the row notes it;
+- an unsubscribe the provider took (its own List-Unsubscribe handling, or a rejection
+  for an earlier one): the person is unsubscribed as by our own link;
 - a deferral, a soft bounce, a delivery, an open: nothing permanent.
 
 The row is found by our own Message-ID (deterministic per send and recipient, which some
@@ -27,7 +29,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from sending.models import Delivery
-from subscribers.models import Suppression
+from subscribers import subscriptions
+from subscribers.models import Subscriber, Suppression
 from subscribers.suppression import suppress
 
 logger = logging.getLogger(__name__)
@@ -59,6 +62,10 @@ def reason_for(event) -> str | None:
         return Suppression.Reason.HARD_BOUNCE
     if kind == EventType.REJECTED and why in (RejectReason.BOUNCED, RejectReason.INVALID):
         return Suppression.Reason.HARD_BOUNCE
+    if kind == EventType.UNSUBSCRIBED or (
+        kind == EventType.REJECTED and why == RejectReason.UNSUBSCRIBED
+    ):
+        return Suppression.Reason.UNSUBSCRIBE
     return None
 
 
@@ -118,5 +125,10 @@ def on_tracking(sender, *, event, esp_name, **kwargs) -> None:
                 recipient[:300],
             )
             return
-        suppress(recipient, reason, detail=detail)
+        subscriber = Subscriber.objects.filter(email=recipient).first()
+        if reason == Suppression.Reason.UNSUBSCRIBE and subscriber is not None:
+            # As if they had used our own link: the subscription ends, not only the mail.
+            subscriptions.unsubscribe(subscriber, detail=detail)
+        else:
+            suppress(recipient, reason, detail=detail)
     logger.info("%s %s: %s suppressed (%s)", esp_name, event.event_type, recipient, reason)

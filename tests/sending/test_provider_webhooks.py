@@ -20,7 +20,7 @@ import pytest
 
 from sending import sends
 from sending.models import Delivery, Send
-from subscribers.models import Suppression
+from subscribers.models import Subscriber, Suppression
 from tests.helpers.local_server import LocalServer, Response
 from tests.sending.conftest import publish_and_email, subscriber
 
@@ -369,3 +369,27 @@ def test_a_provider_without_a_webhook_secret_is_warned_about_at_start_up(setting
     assert [w.id for w in provider_webhooks_have_a_secret()] == ["sending.W001"]
     settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "token", "WEBHOOK_SECRET": SECRET}
     assert provider_webhooks_have_a_secret() == []
+
+
+def test_an_unsubscribe_the_provider_took_unsubscribes_the_person(
+    make_issue, people, postmark, immediate_tasks, live_server
+):
+    rows = sent_issue(make_issue, people, "ada@example.com")
+    change = {
+        "RecordType": "SubscriptionChange",
+        "MessageID": rows["ada@example.com"].provider_message_id,
+        "ServerID": 23,
+        "MessageStream": "outbound",
+        "ChangedAt": "2026-12-02T06:45:00Z",
+        "Recipient": "ada@example.com",
+        "Origin": "Recipient",
+        "SuppressSending": True,
+        "SuppressionReason": "ManualSuppression",
+        "Tag": "",
+        "Metadata": {},
+    }
+    assert post(live_server, "/anymail/postmark/tracking/", change) == 200
+    ada = Subscriber.objects.get(email="ada@example.com")
+    assert ada.status == "unsubscribed"
+    assert Suppression.objects.get(email="ada@example.com").reason == "unsubscribe"
+    assert Delivery.objects.get().state == "sent"
