@@ -31,7 +31,7 @@ from PIL import ExifTags, ImageCms, ImageOps, ImageSequence, UnidentifiedImageEr
 from PIL import Image as PILImage
 
 from newsletter.models import Image
-from newsletter.models.images import remove_stored, rendition_name
+from newsletter.models.images import STORAGE_ERRORS, remove_stored, rendition_name
 
 logger = logging.getLogger(__name__)
 
@@ -530,7 +530,8 @@ def get_or_ingest(
         # The same bytes were uploaded at the same moment by someone else: use theirs.
         remove_stored(storage, stored)
         return Image.objects.get(sha256=digest), False
-    except OSError as error:  # the storage is full, read-only or unreachable
+    except STORAGE_ERRORS as error:  # the disk is full or read-only, the bucket refuses
+        # or does not answer: nothing is kept.
         logger.error("Could not store an upload: %r", error, exc_info=True)
         remove_stored(storage, stored)
         raise _storage_failed() from error

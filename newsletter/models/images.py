@@ -112,12 +112,25 @@ class Image(models.Model):
         return [name for name in names if name]
 
 
+def _storage_errors() -> tuple[type[BaseException], ...]:
+    """What a storage raises when it cannot do its work: the disk's OSError, and the S3
+    client's errors (an endpoint that does not answer, a refusal, a missing bucket)."""
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # pragma: no cover - boto3 is a dependency
+        return (OSError,)
+    return (OSError, BotoCoreError, ClientError)
+
+
+STORAGE_ERRORS = _storage_errors()
+
+
 def remove_stored(storage, names) -> None:
     """Delete `names` from `storage`; a file that cannot be removed is logged, not raised."""
     for name in names:
         try:
             storage.delete(name)
-        except OSError:
+        except STORAGE_ERRORS:
             logger.warning("Could not remove %s from storage", name, exc_info=True)
 
 

@@ -20,7 +20,7 @@ from newsletter.content import images
 from newsletter.models import Image, Item, Revision
 from tests.helpers.images import image_bytes, upload
 from tests.helpers.s3 import REGION, bucket, fetch, s3_server, use_bucket  # noqa: F401
-from tests.helpers.servers import ROOT
+from tests.helpers.servers import ROOT, free_port
 from tests.helpers.workflow import publish
 
 UPLOAD_URL = "/admin/markdownx/upload/"
@@ -256,3 +256,35 @@ def test_a_custom_domain_that_is_no_address_is_refused_at_start():
 
     with pytest.raises(ImproperlyConfigured, match="MEDIA_S3_CUSTOM_DOMAIN"):
         s3_media({"MEDIA_S3_BUCKET": "news", "MEDIA_S3_CUSTOM_DOMAIN": "ftp://media.example"})
+
+
+def test_an_upload_while_the_bucket_cannot_be_written_is_refused_with_a_clear_message(
+    staff_client, in_bucket, settings
+):
+    use_bucket(
+        settings, {"MEDIA_S3_BUCKET": "no-such-bucket", "MEDIA_S3_ENDPOINT_URL": in_bucket.endpoint}
+    )
+
+    response = staff_client.post(UPLOAD_URL, {"image": upload(image_bytes(size=(600, 400)))})
+
+    assert response.status_code == 400
+    assert "could not be stored" in response.json()["image"][0]
+    assert not Image.objects.exists()
+
+
+def test_deleting_a_picture_while_the_bucket_cannot_be_reached_still_deletes_it(
+    admin_client, staff_client, in_bucket, settings, django_capture_on_commit_callbacks, caplog
+):
+    _code, image = dropped_in_the_editor(staff_client)
+    nobody_listens = f"http://127.0.0.1:{free_port()}"
+    use_bucket(
+        settings, {"MEDIA_S3_BUCKET": in_bucket.name, "MEDIA_S3_ENDPOINT_URL": nobody_listens}
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/admin/newsletter/image/{image.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Image.objects.filter(pk=image.pk).exists()
+    assert "Could not remove" in caplog.text  # left in the bucket, and said so
+    assert set(stored_names(image)) <= in_bucket.names()
