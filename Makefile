@@ -13,7 +13,7 @@ FIND_PYTHON := for c in python3.14 python3.13 python3.12 python3 \
 	  fi; \
 	done
 
-.PHONY: help install run worker test e2e lint format bench bench-sending clean-db
+.PHONY: help install run worker test e2e lint format bench bench-sending backup restore clean-db
 
 help:
 	@echo "make run    install, start the embedded PostgreSQL, migrate, load demo content, serve on :8000"
@@ -22,6 +22,8 @@ help:
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make bench  run the load benchmarks in bench/"
 	@echo "make bench-sending  email an issue to 2,000 subscribers with 1 then 2 workers"
+	@echo "make backup [DIR=...]  back up the database and uploads (default var/backups/<UTC time>)"
+	@echo "make restore DIR=...   restore a backup into an empty database and media folder"
 
 $(STAMP): pyproject.toml
 	@PYTHON="$${PYTHON:-$$($(FIND_PYTHON))}"; \
@@ -84,6 +86,16 @@ bench: install
 # SENDING_ARGS="--subscribers 500 --workers 1,2,4" changes the size and the worker counts.
 bench-sending: install
 	$(PY) bench/sending.py $(SENDING_ARGS)
+
+# A backup folder per run: database.dump (pg_dump -Fc), media.tar and manifest.json.
+# restore refuses a database or media folder that is not empty; RESTORE_ARGS=--replace
+# deletes what they hold first. See README, "Backing up and restoring".
+backup: install
+	$(PY) manage.py backup "$${DIR:-var/backups/$$(date -u +%Y%m%dT%H%M%SZ)}"
+
+restore: install
+	@[ -n "$(DIR)" ] || { echo "usage: make restore DIR=var/backups/<folder> [RESTORE_ARGS=--replace]" >&2; exit 2; }
+	$(PY) manage.py restore "$(DIR)" $(RESTORE_ARGS)
 
 clean-db:
 	-$(PY) manage.py stop_embedded_db

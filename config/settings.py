@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "curation",
     "subscribers",
     "sending",
+    "backups",
 ]
 # Demo and benchmark data (seed_demo, generate_bench_data): on in development, off in
 # production unless asked for.
