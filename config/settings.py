@@ -5,6 +5,7 @@ development). See README.md for every variable and its default.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "nested_admin",
     "markdownx",
     "ninja",  # serves its own copy of Swagger UI for /api/docs
+    "axes",  # failed logins and lockouts (accounts/, README "Logging in")
     "django_tasks_db",
     "anymail",
     "background",
@@ -103,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -232,6 +236,28 @@ MARKDOWNX_EDITOR_RESIZABLE = True
 LOGIN_URL = "admin:login"
 # Where a login lands when it was given no `next`, or one that leaves the site.
 LOGIN_REDIRECT_URL = "admin:index"
+
+# Login throttling (django-axes, database handler: shared by every process). After
+# AXES_FAILURE_LIMIT failed logins for one username from one client address, that pair is
+# refused, even with the right password, for AXES_COOLOFF_MINUTES or until an admin
+# unlocks it (README, "Logging in").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
+# Username and address together: a guesser elsewhere cannot lock a colleague out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+# Behind a proxy the client's address is the last one the proxy appended to this header
+# (X-Forwarded-For by default when DJANGO_BEHIND_TLS_PROXY=1); otherwise REMOTE_ADDR.
+CLIENT_IP_HEADER = os.environ.get(
+    "DJANGO_CLIENT_IP_HEADER",
+    "HTTP_X_FORWARDED_FOR" if env_bool("DJANGO_BEHIND_TLS_PROXY", False) else "",
+)
 
 # Curation tools (curation/): fetching what editors link to, arXiv, link rot. See README.
 CURATION_USER_AGENT = os.environ.get(

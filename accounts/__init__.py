@@ -1,0 +1,1 @@
+"""Staff accounts: login throttling (django-axes), password reset by email, client addresses."""
