@@ -252,6 +252,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+# Password reset by email (accounts/password_reset.py): links last an hour, and the form
+# answers at most this many requests per address and per client address in the window.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("DJANGO_PASSWORD_RESET_TIMEOUT", 3600))
+ACCOUNTS_RESET_THROTTLE_PER_ADDRESS = int(os.environ.get("ACCOUNTS_RESET_THROTTLE_PER_ADDRESS", 3))
+ACCOUNTS_RESET_THROTTLE_PER_CLIENT = int(os.environ.get("ACCOUNTS_RESET_THROTTLE_PER_CLIENT", 10))
+ACCOUNTS_RESET_THROTTLE_WINDOW = int(os.environ.get("ACCOUNTS_RESET_THROTTLE_WINDOW", 3600))
 # Behind a proxy the client's address is the last one the proxy appended to this header
 # (X-Forwarded-For by default when DJANGO_BEHIND_TLS_PROXY=1); otherwise REMOTE_ADDR.
 CLIENT_IP_HEADER = os.environ.get(

@@ -29,6 +29,8 @@ urlpatterns = [
     ),
     # Saving a link with a capture token: for scripts and phones, no session.
     path("api/inbox/links/", curation_views.capture_api, name="curation-capture-api"),
+    # Password reset for staff (accounts/), before the admin's catch-all as well.
+    path("", include("accounts.urls")),
     # Previews live under admin/ too: mounted first, or the admin's catch-all would take them.
     path("", include("editorial.urls")),
     path("admin/", admin.site.urls),
