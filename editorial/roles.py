@@ -33,6 +33,19 @@ GROUP_PERMISSIONS = {
         *(f"newsletter.view_{model}" for model in (*_CONTENT, "image", "revision")),
         "editorial.publish_issue",
         "editorial.view_event",
+        # Who gets the newsletter: see and export subscribers with their consent, correct
+        # a name, unsubscribe someone; keep the suppression list (adding an entry only
+        # protects someone; lifting a bounce or complaint by deleting it stays with
+        # superusers, as do imports and erasure).
+        "subscribers.view_subscriber",
+        "subscribers.change_subscriber",
+        "subscribers.view_consent",
+        "subscribers.view_suppression",
+        "subscribers.add_suppression",
+        "subscribers.change_suppression",
+        # Sends: progress, and pause, resume and retry (the actions check publish_issue).
+        "sending.view_send",
+        "sending.view_delivery",
     ],
 }
 
@@ -59,9 +72,10 @@ def sync_groups(group_model, permission_model) -> None:
 
 
 def _migrated_later(app_label: str) -> bool:
-    """Apps whose models may not exist yet when the roles migration first runs: each
-    applies the roles again in a migration of its own (curation's 0002_roles)."""
-    return app_label in {"curation"}
+    """Apps whose models may not exist yet when the roles migration first runs: the roles
+    are applied again once they do (curation's 0003_roles_and_featured_index, editorial's
+    0003_publishers_manage_subscribers)."""
+    return app_label in {"curation", "subscribers", "sending"}
 
 
 def ensure_groups() -> None:
