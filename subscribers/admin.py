@@ -206,7 +206,8 @@ class SuppressionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"].required = True
+        if "email" in self.fields:  # a new entry; an existing one shows it read-only
+            self.fields["email"].required = True
 
 
 @admin.register(Suppression)

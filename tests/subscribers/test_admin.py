@@ -163,6 +163,20 @@ def test_a_suppression_added_in_the_admin_stops_mail(admin_client, people):
     assert not Subscriber.objects.confirmed().filter(email="ada@example.com").exists()
 
 
+def test_a_suppression_entry_opens_and_its_detail_can_be_changed(admin_client):
+    entry = suppress("bounced@example.com", "hard_bounce", detail="550 no such user")
+    page = admin_client.get(f"/admin/subscribers/suppression/{entry.pk}/change/")
+    assert page.status_code == 200
+    assert "bounced@example.com" in page.content.decode()
+    response = admin_client.post(
+        f"/admin/subscribers/suppression/{entry.pk}/change/",
+        {"reason": "hard_bounce", "detail": "550 mailbox gone"},
+    )
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.email, entry.detail) == ("bounced@example.com", "550 mailbox gone")
+
+
 def test_the_suppression_list_searches_and_filters(admin_client, people):
     suppress("bounced@example.com", "hard_bounce")
     page = admin_client.get("/admin/subscribers/suppression/", {"reason__exact": "hard_bounce"})
