@@ -36,6 +36,11 @@ def log_in(client, next_url):
         "javascript:alert(1)",
         " //evil.example/",
         "\t//evil.example/",
+        "/\t/evil.example/",
+        "https:/\\evil.example/",
+        "HTTPS://evil.example/",
+        "//evil.example%2F@testserver/",
+        "https://testserver.evil.example/",
     ],
 )
 def test_a_next_address_off_the_site_lands_on_the_admin_home(client, staff, next_url):
