@@ -498,6 +498,8 @@ def perform(
     if transition is None:
         raise TransitionNotAllowed(f"There is no action called “{action}”.")
     comment = (comment or "").strip()
+    if "\x00" in comment:  # PostgreSQL cannot store it: say so instead of failing the write
+        raise TransitionNotAllowed("Remove the NUL character (U+0000) from the comment.")
     if transition.comment_required and not comment:
         raise TransitionNotAllowed(f"Say what should change: “{transition.label}” needs a comment.")
     if transition.needs_time and at is None:

@@ -596,3 +596,21 @@ def test_the_audit_trail_can_be_read_but_not_written_in_the_admin(admin_client, 
     delete = reverse("admin:editorial_event_delete", args=[event.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_a_comment_with_a_nul_character_is_refused_with_a_message_not_a_server_error(
+    client, users, make_issue
+):
+    # PostgreSQL cannot store U+0000 in text: it must be refused before the transaction.
+    issue = submitted(make_issue(), users)
+    events = Event.objects.count()
+
+    response = post(client, users["reviewer"], issue, "request_changes", comment="Cut\x00 it.")
+
+    assert response.status_code == 302
+    assert Event.objects.count() == events
+    issue.refresh_from_db()
+    assert issue.state == "in_review"
+    [(level, text)] = messages_of(response)
+    assert level == "error"
+    assert "U+0000" in text
