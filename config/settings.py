@@ -225,6 +225,9 @@ IMAGE_RENDITION_WIDTHS = (480, 960, 1600)
 # JPEG/PNG renditions for the email edition (shown 600 px wide; 1200 for sharp screens).
 IMAGE_EMAIL_RENDITION_WIDTHS = (600, 1200)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The composer posts the whole issue, about 14 fields an entry: Django's default of 1,000
+# refused a 70-entry issue's save with a bare 400 and the editor's changes unsaved.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # django-markdownx: the editor preview uses the very function snapshots use.
