@@ -97,7 +97,7 @@ def test_safe_links_and_schemes_are_kept():
 
 def test_tables_and_fenced_code_render():
     html = render("| a | b |\n|---|--:|\n| 1 | 2 |\n\n```python\nprint('<b>')\n```")
-    assert "<table>" in html and '<td style="text-align:right">2</td>' in html
+    assert "<table>" in html and '<td class="align-right">2</td>' in html
     assert "<pre><code>print('&lt;b&gt;')\n</code></pre>" in html
 
 
@@ -122,3 +122,17 @@ def test_output_is_well_formed_for_unbalanced_markup():
     opened = [t for t, _ in parse(html)]
     for tag in set(opened):
         assert html.count(f"<{tag}") == html.count(f"</{tag}>"), html
+
+
+def test_a_column_alignment_is_a_class_not_a_style_the_site_policy_would_block():
+    html = render("| l | c | r |\n|:--|:-:|--:|\n| 1 | 2 | 3 |")
+    assert "style=" not in html
+    assert '<th class="align-left">l</th>' in html
+    assert '<td class="align-center">2</td>' in html
+    assert '<td class="align-right">3</td>' in html
+    # Raw HTML cells keep only a known alignment, never another style.
+    raw = render(
+        '<table><tr><td style="text-align: center; color: red">x</td>'
+        '<td style="color: red">y</td></tr></table>'
+    )
+    assert '<td class="align-center">x</td>' in raw and "<td>y</td>" in raw
