@@ -196,6 +196,10 @@ class PublicResponseCacheMiddleware:
         # From the replica only when it has replayed this state (newsletter/reader/replica.py).
         with replica.public_reads(state.generation) as source:
             response = self.get_response(request)
+        if source == "replica" and response.status_code >= 500 and replica.failed_during_render():
+            log.warning("A query on the replica failed; rendering from the primary.")
+            with replica.primary_reads() as source:
+                response = self.get_response(request)
         if source is not None:
             request.read_from = source  # for the request log; the header is added below
         if not is_marked_public(response):

@@ -9,9 +9,10 @@ the primary's for this request. The generation is bumped in the very transaction
 interval change, and a standby replays transactions in commit order, so such a replica
 holds every revision and search row the primary's state describes.
 
-Otherwise (the replica is behind, or does not answer) the page is rendered from the
-primary: no reader ever gets an older page than the primary would give. Each decision
-is the response's `X-Read-From` (`replica` or `primary`) and the request log's
+Otherwise (the replica is behind, or does not answer, or a query on it fails half-way
+through the page) the page is rendered from the primary: no reader ever gets an older
+page than the primary would give, nor an error the primary would not. Each decision is
+the response's `X-Read-From` (`replica` or `primary`) and the request log's
 `read_from`; a fall-back is logged with both generations, and counted in `counts`.
 
 `ReplicaRouter` sends to the replica only the reads of the public read model (revisions,
@@ -108,6 +109,23 @@ def public_reads(primary_generation: int):
     token = _reads_from.set(source)
     try:
         yield None if source is None else ("replica" if source == REPLICA else "primary")
+    finally:
+        _reads_from.reset(token)
+
+
+def failed_during_render() -> bool:
+    """Whether a query on the replica failed while this request was rendered (a hot
+    standby cancels a query that conflicts with the WAL it replays, for one)."""
+    return connections[REPLICA].errors_occurred
+
+
+@contextlib.contextmanager
+def primary_reads():
+    """Render again from the primary, after the replica failed half-way."""
+    counts["failed"] += 1
+    token = _reads_from.set(PRIMARY)
+    try:
+        yield "primary"
     finally:
         _reads_from.reset(token)
 

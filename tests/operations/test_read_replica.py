@@ -8,6 +8,7 @@ replay is paused (pg_wal_replay_pause) a publish on the primary is still on ever
 once, rendered from the primary; when replay resumes, pages come from the standby again.
 """
 
+import contextlib
 import json
 import shutil
 import tempfile
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.servers import Postgres, collect_static, manage, production_env
-from tests.helpers.standby import Standby, query_one
+from tests.helpers.standby import Standby, connect, query_one
 
 # Create an issue on the primary and publish it through the workflow; print the generation.
 _PUBLISH = """
@@ -241,3 +242,28 @@ def test_a_replica_that_is_down_leaves_the_site_on_the_primary(replicated, app):
     replicated.wait_for_replay()
     sources = {read_from(app.get(path)) for path in public_paths(6, "Sixth sense")}
     assert sources == {"replica"}
+
+
+def test_a_query_failing_on_the_replica_half_way_is_answered_from_the_primary(replicated):
+    from tests.helpers.servers import Gunicorn
+
+    # A login that may read the publication state but no revision: on the standby, the
+    # freshness check passes and then the page's first query fails, as a query the
+    # standby cancels (a conflict with the WAL it replays) would.
+    with contextlib.closing(connect(replicated.primary.url)) as conn:
+        conn.execute("CREATE ROLE state_only LOGIN")
+        conn.execute("GRANT SELECT ON newsletter_publicationstate TO state_only")
+    replicated.publish(7, "Seventh seal")
+    replicated.wait_for_replay()
+    url = replicated.standby.url.replace("postgres:@", "state_only:@")
+    env = {**replicated.env, "DATABASE_REPLICA_URL": url, "DJANGO_LOG_FORMAT": "json"}
+    server = Gunicorn(env, replicated.root / "gunicorn-state-only.log")
+    try:
+        expected = public_paths(7, "Seventh seal")
+        answers = {path: server.get(path) for path in expected}
+    finally:
+        server.stop()
+
+    assert {path: a.status for path, a in answers.items()} == dict.fromkeys(answers, 200)
+    assert {read_from(a) for a in answers.values()} == {"primary"}
+    assert all(shown in answers[path].text for path, shown in expected.items())
