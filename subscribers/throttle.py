@@ -38,8 +38,12 @@ def allow(*, email: str, client: str) -> bool:
 
 def client_address(request) -> str:
     """The client's IP: REMOTE_ADDR, or the header SUBSCRIBERS_CLIENT_IP_HEADER names when
-    a proxy in front sets it (e.g. HTTP_X_REAL_IP)."""
+    a proxy in front sets it (e.g. HTTP_X_REAL_IP).
+
+    Of a list (X-Forwarded-For), the last entry: the one the proxy appended. Entries
+    before it were sent by the client and would let it pose as anyone.
+    """
     header = settings.SUBSCRIBERS_CLIENT_IP_HEADER
-    if header and request.META.get(header):
-        return request.META[header].split(",")[0].strip()
+    if header and request.META.get(header, "").strip(", "):
+        return request.META[header].strip(", ").split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "")
