@@ -9,6 +9,7 @@ draft cannot break a published address.
 import json
 import re
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -25,6 +26,9 @@ from newsletter.reader.addresses import site_url
 from newsletter.reader.http import public_until_next_change
 
 ARCHIVE_PAGE_SIZE = 12
+# Papers a page of the papers index shows: the whole list of a long-running newsletter is
+# thousands of cards and megabytes of HTML, too big for readers and for the response cache.
+PAPERS_PAGE_SIZE = 50
 RECENT_ON_HOME = 5
 DESCRIPTION_CHARS = 160
 
@@ -219,17 +223,30 @@ def papers(request):
         for paper in every_paper
         if year is None or any(a["year"] == year for a in paper["appearances"])
     ]
-    path = reverse("newsletter:papers") + (f"?year={year}" if year else "")
+    page = Paginator(shown, PAPERS_PAGE_SIZE).get_page(request.GET.get("page"))
+
+    def query(number: int) -> str:
+        return urlencode(
+            {**({"year": year} if year else {}), **({"page": number} if number > 1 else {})}
+        )
+
+    path = reverse("newsletter:papers")
     response = render(
         request,
         "newsletter/papers.html",
         {
-            "papers": shown,
+            "papers": page.object_list,
+            "page": page,
+            "count": len(shown),
+            "previous_query": query(page.previous_page_number()) if page.has_previous() else "",
+            "next_query": query(page.next_page_number()) if page.has_next() else "",
             "years": years,
             "year": year,
             "description": f"Every research paper featured in {settings.SITE_NAME}, newest first.",
             "og_title": f"Papers from {year}" if year else "Papers",
-            "canonical_url": site_url(path),
+            "canonical_url": site_url(
+                path + (f"?{query(page.number)}" if page.number > 1 or year else "")
+            ),
         },
     )
     return public_until_next_change(response)

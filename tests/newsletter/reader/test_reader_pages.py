@@ -283,6 +283,41 @@ def test_the_papers_index_lists_newest_first_and_filters_by_year(client, make_is
     assert '<link rel="canonical" href="http://127.0.0.1:8000/papers/?year=2025">' in of_2025
 
 
+def test_the_papers_index_is_paged_so_a_long_archive_stays_a_page_readers_can_load(
+    client, make_issue, monkeypatch
+):
+    # Every paper of a thousand issues on one page was 3 MB of HTML, too big to cache.
+    monkeypatch.setattr("newsletter.reader.views.PAPERS_PAGE_SIZE", 3)
+    for number, year in ((1, 2025), (2, 2026)):
+        issue = make_issue(number)
+        section = Section.objects.get(issue=issue, title="Papers & research")
+        for k in range(3):
+            Paper.objects.create(section=section, title=f"Paper {k} of {year}", position=k + 1)
+        publish(issue, at=at_year(year))
+
+    first = text(client.get("/papers/"))
+    second = text(client.get("/papers/", {"page": "2"}))
+    beyond = client.get("/papers/", {"page": "99"})
+    of_2025 = text(client.get("/papers/", {"year": "2025"}))
+    of_2025_second = text(client.get("/papers/", {"year": "2025", "page": "2"}))
+
+    # 7 distinct papers: 3 of each year and the transformer paper featured in both.
+    assert first.count('<article class="paper-card">') == 3
+    assert second.count('<article class="paper-card">') == 3
+    assert "Page 1 of 3 (7 papers)" in first
+    assert '<a rel="next" href="/papers/?page=2">Older papers</a>' in first
+    assert '<a rel="prev" href="/papers/">Newer papers</a>' in second
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/papers/?page=2">' in second
+    assert "<title>Papers, page 2 ·" in second
+    assert beyond.status_code == 200 and "Page 3 of 3" in text(beyond)
+    assert '<a rel="next" href="/papers/?year=2025&amp;page=2">Older papers</a>' in of_2025
+    assert '<a rel="prev" href="/papers/?year=2025">Newer papers</a>' in of_2025_second
+    assert (
+        '<link rel="canonical" href="http://127.0.0.1:8000/papers/?year=2025&amp;page=2">'
+        in of_2025_second
+    )
+
+
 @pytest.mark.parametrize("year", ["abc", "1999", "-1", "２０２５", "2025.0", ""])
 def test_a_bad_year_shows_every_paper_rather_than_an_error(client, published, year):
     published(1, at=at_year(2025))
