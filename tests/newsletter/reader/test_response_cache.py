@@ -1,11 +1,6 @@
 """The whole-response cache: stored bytes under the publication state, never stale."""
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import time
 from datetime import timedelta
 
 import pytest
@@ -23,6 +18,7 @@ from newsletter.models import PublicationState, Revision
 from newsletter.reader.cache import KEY_PREFIX
 from newsletter.reader.http import public_until_next_change
 from tests.helpers.reader import PUBLISHED_CACHE_CONTROL, STATE_QUERY
+from tests.helpers.redis_server import redis_server
 from tests.helpers.workflow import publish, role_user
 
 pytestmark = pytest.mark.django_db
@@ -334,36 +330,8 @@ def test_a_response_that_sets_a_cookie_or_is_not_marked_public_is_never_stored(c
 
 @pytest.fixture
 def redis_url():
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is required in CI (apt-get install redis-server)")
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(  # noqa: S603 - our own binary, fixed arguments
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        import redis
-
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(url).ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.05)
+    with redis_server() as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_two_processes_share_the_redis_cache_and_a_publish_moves_both_on(
