@@ -1,7 +1,7 @@
 """How mail leaves is chosen by the environment: a provider through anymail, or SMTP,
 DKIM-signed when a key is given."""
 
-from tests.config.test_settings import load_settings
+from tests.helpers.settings_env import load_settings
 
 
 def test_a_provider_backend_and_its_anymail_variables_come_from_the_environment():

@@ -1,14 +1,9 @@
 """Production defaults are safe: the deploy check passes, TLS is required, and the app
 trusts X-Forwarded-Proto only when told it runs behind a TLS-terminating proxy."""
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
-from tests.config.test_settings import REAL_KEY, ROOT, load_settings
+from tests.helpers.settings_env import REAL_KEY, manage, settings_from
 
 PRODUCTION = {
     "DJANGO_DEBUG": "0",
@@ -18,24 +13,8 @@ PRODUCTION = {
 }
 
 
-def manage(*args, **env) -> subprocess.CompletedProcess:
-    environment = {**os.environ, **env}
-    # Set for the browser tests' own process; a deployment never has it.
-    for name in ("DJANGO_DEMO", "DJANGO_ALLOW_ASYNC_UNSAFE"):
-        environment.pop(name, None)
-    return subprocess.run(  # noqa: S603 - our own interpreter, our own code
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
-
-
 def production_setting(expression: str, **env):
-    result = load_settings(f"__import__('json').dumps({expression})", **{**PRODUCTION, **env})
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return settings_from(expression, **{**PRODUCTION, **env})
 
 
 def test_production_defaults_pass_the_deploy_check_with_warnings_as_failures():

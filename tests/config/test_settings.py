@@ -1,30 +1,8 @@
 """Settings come from the environment; production refuses unsafe configuration."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-# A key as `openssl rand -base64 48` makes one: 64 characters, many different.
-REAL_KEY = "k3Jq9vX2mR8tZpW4nL6yB1cF5hD7gS0aE9uY3iO2pQ8rT6wV4zX1bN5mK7jH0lG2"
-
-
-def load_settings(
-    print_what="settings.DATABASES['default']['NAME']", **env
-) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "DATABASE_URL": "postgres://u:p@localhost:5432/db"}
-    environment.pop("DJANGO_DEMO", None)
-    environment.update(env)
-    return subprocess.run(  # noqa: S603 - our own interpreter, our own code
-        [sys.executable, "-c", f"from config import settings; print({print_what})"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
+from tests.helpers.settings_env import REAL_KEY, load_settings
 
 
 @pytest.mark.parametrize(

@@ -3,16 +3,14 @@ Redis, a one-shot migration before the app starts, gunicorn ready on /readyz, wo
 shared uploads; every variable it sets is documented and every one production needs is
 set, with no secret written in the file."""
 
-import json
 import os
 import shutil
 import subprocess
-import sys
 
 import pytest
 
-from tests.config.test_settings import REAL_KEY, load_settings
 from tests.deploy import compose, readme
+from tests.helpers.settings_env import REAL_KEY, manage, settings_from
 
 # What production cannot run without (README, "Deploying with docker-compose").
 REQUIRED_IN_PRODUCTION = {
@@ -131,19 +129,13 @@ def test_secrets_come_from_the_operator_never_from_the_file():
             compose.interpolate(compose.load()["services"], environment)
 
 
-def _production_settings(environment: dict, what: str) -> dict:
-    result = load_settings(f"__import__('json').dumps({what})", **environment)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def test_the_web_environment_is_production_behind_a_tls_proxy(services):
     environment = services["web"]["environment"]
-    values = _production_settings(
-        environment,
+    values = settings_from(
         "[settings.DEBUG, settings.SECURE_SSL_REDIRECT, settings.SECURE_PROXY_SSL_HEADER, "
         "settings.SESSION_COOKIE_SECURE, settings.CACHES['default']['BACKEND'], "
         "settings.SUBSCRIBERS_HASH_KEY]",
+        **environment,
     )
     assert values == [
         False,
@@ -160,9 +152,9 @@ def test_plain_http_is_an_explicit_opt_out():
         compose.load()["services"],
         {**OPERATOR_ENVIRONMENT, "DJANGO_SECURE_SSL_REDIRECT": "0", "DJANGO_SECURE_COOKIES": "0"},
     )
-    values = _production_settings(
-        opted_out["web"]["environment"],
+    values = settings_from(
         "[settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE]",
+        **opted_out["web"]["environment"],
     )
     assert values == [False, False]
 
@@ -170,23 +162,8 @@ def test_plain_http_is_an_explicit_opt_out():
 def test_the_web_environment_passes_the_deploy_check(services):
     # Nothing of the test run's own DJANGO_* (DJANGO_ALLOW_ASYNC_UNSAFE, set by the browser
     # tests, fails the check, as it should in production).
-    environment = {
-        **{key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")},
-        **services["web"]["environment"],
-    }
-    result = subprocess.run(  # noqa: S603 - our own manage.py
-        [
-            sys.executable,
-            "manage.py",
-            "check",
-            "--deploy",
-            "--fail-level",
-            "WARNING",
-        ],
-        cwd=compose.ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", **services["web"]["environment"]
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -1,15 +1,13 @@
 """Rotating DJANGO_SECRET_KEY: what was signed with the old key keeps working while it is
 listed in DJANGO_SECRET_KEY_FALLBACKS, and stops working once it is dropped."""
 
-import json
-
 import pytest
 from django.test import override_settings
 from django.urls import reverse
 
 from subscribers.links import subscriber_for_token, unsubscribe_token
 from subscribers.models import Subscriber
-from tests.config.test_settings import REAL_KEY, load_settings
+from tests.helpers.settings_env import REAL_KEY, settings_from
 
 OLD_KEY = "old-Zq8vX2mR8tZpW4nL6yB1cF5hD7gS0aE9uY3iO2pQ8rT6wV4zX1bN5mK7jH0"
 OLDER_KEY = "older-Yp3mR8tZpW4nL6yB1cF5hD7gS0aE9uY3iO2pQ8rT6wV4zX1bN5mK7jH0l"
@@ -17,13 +15,9 @@ OLDER_KEY = "older-Yp3mR8tZpW4nL6yB1cF5hD7gS0aE9uY3iO2pQ8rT6wV4zX1bN5mK7jH0l"
 
 def keys_from_environment(**env) -> dict:
     """SECRET_KEY and SECRET_KEY_FALLBACKS as production settings read them from `env`."""
-    result = load_settings(
-        "__import__('json').dumps([settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS])",
-        DJANGO_DEBUG="0",
-        **env,
+    key, fallbacks = settings_from(
+        "[settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS]", DJANGO_DEBUG="0", **env
     )
-    assert result.returncode == 0, result.stderr
-    key, fallbacks = json.loads(result.stdout.strip().splitlines()[-1])
     return {"SECRET_KEY": key, "SECRET_KEY_FALLBACKS": fallbacks}
 
 

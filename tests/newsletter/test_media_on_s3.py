@@ -8,8 +8,6 @@ missing leaves the page standing with its alt text.
 """
 
 import re
-import subprocess
-import sys
 
 import pytest
 from django.db.models import ProtectedError
@@ -20,7 +18,8 @@ from newsletter.content import images
 from newsletter.models import Image, Item, Revision
 from tests.helpers.images import image_bytes, upload
 from tests.helpers.s3 import REGION, bucket, fetch, s3_server, use_bucket  # noqa: F401
-from tests.helpers.servers import ROOT, free_port
+from tests.helpers.servers import free_port
+from tests.helpers.settings_env import settings_from
 from tests.helpers.workflow import publish
 
 UPLOAD_URL = "/admin/markdownx/upload/"
@@ -201,29 +200,12 @@ def test_an_object_missing_from_the_bucket_leaves_the_pages_standing(
         assert admin_client.get(path).status_code == 200, path
 
 
-_SETTINGS = """
-import django, json
-django.setup()
-from django.conf import settings
-print(json.dumps({"media_url": settings.MEDIA_URL, "default": settings.STORAGES["default"],
-                  "serve_media": settings.SERVE_MEDIA, "img_src": settings.SECURE_CSP["img-src"]}))
-"""
-
-
 def settings_with(**env) -> dict:
-    import json
-    import os
-
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("MEDIA_S3_", "DJANGO_"))}
-    result = subprocess.run(  # noqa: S603 - a fixed script
-        [sys.executable, "-c", _SETTINGS],
-        cwd=ROOT,
-        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        check=True,
-        capture_output=True,
-        text=True,
+    return settings_from(
+        "{'media_url': settings.MEDIA_URL, 'default': settings.STORAGES['default'],"
+        " 'serve_media': settings.SERVE_MEDIA, 'img_src': settings.SECURE_CSP['img-src']}",
+        **env,
     )
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_without_a_bucket_uploads_stay_on_the_local_disk():

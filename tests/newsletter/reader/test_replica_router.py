@@ -3,17 +3,12 @@
 The replica itself, a real streaming standby, is in tests/operations/test_read_replica.py.
 """
 
-import json
-import os
-import subprocess
-import sys
-
 from django.contrib.auth import get_user_model
 
 from newsletter.models import Image, Issue, PublicationState, Revision, SearchEntry
 from newsletter.reader import replica
 from subscribers.models import Subscriber
-from tests.helpers.servers import ROOT
+from tests.helpers.settings_env import settings_from
 
 router = replica.ReplicaRouter()
 PUBLIC = [Revision, SearchEntry, Image]
@@ -51,26 +46,12 @@ def test_without_a_replica_public_pages_say_nothing_of_one(client, published):
     assert "X-Read-From" not in response.headers
 
 
-_SETTINGS = """
-import django, json
-django.setup()
-from django.conf import settings
-print(json.dumps({"aliases": sorted(settings.DATABASES), "routers": settings.DATABASE_ROUTERS,
-                  "replica": settings.DATABASES.get("replica")}, default=str))
-"""
-
-
 def _settings(**env) -> dict:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DJANGO_"))}
-    result = subprocess.run(  # noqa: S603 - a fixed script
-        [sys.executable, "-c", _SETTINGS],
-        cwd=ROOT,
-        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        check=True,
-        capture_output=True,
-        text=True,
+    return settings_from(
+        "{'aliases': sorted(settings.DATABASES), 'routers': settings.DATABASE_ROUTERS,"
+        " 'replica': settings.DATABASES.get('replica')}",
+        **env,
     )
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_database_replica_url_adds_the_alias_and_the_router():
