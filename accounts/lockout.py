@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.client_ip import client_ip
+from operations.client_ip import client_ip
 
 
 def unlock_time(username: str, ip: str):

@@ -17,8 +17,8 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
-from accounts import throttle
-from accounts.client_ip import client_ip
+from operations import throttle
+from operations.client_ip import client_ip
 
 
 class StaffPasswordResetForm(PasswordResetForm):
@@ -54,7 +54,13 @@ class PasswordResetView(AdminLook, auth_views.PasswordResetView):
         from accounts.tasks import send_password_reset
 
         email = form.cleaned_data["email"]
-        if not throttle.allow_reset(email=email, client=client_ip(self.request)):
+        allowed = throttle.allow(
+            "password-reset",
+            window=settings.ACCOUNTS_RESET_THROTTLE_WINDOW,
+            client=(client_ip(self.request), settings.ACCOUNTS_RESET_THROTTLE_PER_CLIENT),
+            address=(email, settings.ACCOUNTS_RESET_THROTTLE_PER_ADDRESS),
+        )
+        if not allowed:
             context = {
                 **admin.site.each_context(self.request),
                 "title": "Too many password reset requests",

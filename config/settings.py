@@ -254,18 +254,22 @@ AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("AXES_COOLOFF_MINUTES
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "operations.client_ip.client_ip"
 # Password reset by email (accounts/password_reset.py): links last an hour, and the form
 # answers at most this many requests per address and per client address in the window.
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("DJANGO_PASSWORD_RESET_TIMEOUT", 3600))
 ACCOUNTS_RESET_THROTTLE_PER_ADDRESS = int(os.environ.get("ACCOUNTS_RESET_THROTTLE_PER_ADDRESS", 3))
 ACCOUNTS_RESET_THROTTLE_PER_CLIENT = int(os.environ.get("ACCOUNTS_RESET_THROTTLE_PER_CLIENT", 10))
 ACCOUNTS_RESET_THROTTLE_WINDOW = int(os.environ.get("ACCOUNTS_RESET_THROTTLE_WINDOW", 3600))
-# Behind a proxy the client's address is the last one the proxy appended to this header
-# (X-Forwarded-For by default when DJANGO_BEHIND_TLS_PROXY=1); otherwise REMOTE_ADDR.
-CLIENT_IP_HEADER = os.environ.get(
-    "DJANGO_CLIENT_IP_HEADER",
-    "HTTP_X_FORWARDED_FOR" if env_bool("DJANGO_BEHIND_TLS_PROXY", False) else "",
+# Every throttle's client address (operations/client_ip.py): behind a proxy the last one
+# the proxy appended to this header (X-Forwarded-For by default when
+# DJANGO_BEHIND_TLS_PROXY=1); otherwise REMOTE_ADDR. SUBSCRIBERS_CLIENT_IP_HEADER is the
+# subscribe form's older name for it, still read: without it such a deployment would
+# quietly count every subscriber against the proxy's one address.
+CLIENT_IP_HEADER = (
+    os.environ.get("DJANGO_CLIENT_IP_HEADER")
+    or os.environ.get("SUBSCRIBERS_CLIENT_IP_HEADER")
+    or ("HTTP_X_FORWARDED_FOR" if env_bool("DJANGO_BEHIND_TLS_PROXY", False) else "")
 )
 
 # Curation tools (curation/): fetching what editors link to, arXiv, link rot. See README.
@@ -364,8 +368,6 @@ SUBSCRIBERS_CONTACT_EMAIL = os.environ.get("SUBSCRIBERS_CONTACT_EMAIL", DEFAULT_
 SUBSCRIBERS_THROTTLE_PER_ADDRESS = int(os.environ.get("SUBSCRIBERS_THROTTLE_PER_ADDRESS", 3))
 SUBSCRIBERS_THROTTLE_PER_CLIENT = int(os.environ.get("SUBSCRIBERS_THROTTLE_PER_CLIENT", 20))
 SUBSCRIBERS_THROTTLE_WINDOW = int(os.environ.get("SUBSCRIBERS_THROTTLE_WINDOW", 3600))
-# Behind a proxy, the META key holding the client's address (e.g. HTTP_X_REAL_IP).
-SUBSCRIBERS_CLIENT_IP_HEADER = os.environ.get("SUBSCRIBERS_CLIENT_IP_HEADER", "")
 
 # Background work (django.tasks): the database backend on our PostgreSQL by default, RQ on
 # Redis (TASKS_REDIS_URL, else REDIS_URL) for larger installations, or "immediate" to run

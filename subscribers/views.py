@@ -12,7 +12,9 @@ from django.shortcuts import render as django_render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from subscribers import links, subscriptions, throttle
+from operations import throttle
+from operations.client_ip import client_ip
+from subscribers import links, subscriptions
 from subscribers.consent import CURRENT, TEXTS
 from subscribers.forms import SubscribeForm
 
@@ -28,6 +30,16 @@ def _invalid_link(request, *, status=404, expired=False):
     return render(request, "subscribers/invalid_link.html", {"expired": expired}, status=status)
 
 
+def _allowed(email: str, client: str) -> bool:
+    """Count a request that mails `email`: the form must not mail-bomb anyone."""
+    return throttle.allow(
+        "subscribe",
+        window=settings.SUBSCRIBERS_THROTTLE_WINDOW,
+        client=(client, settings.SUBSCRIBERS_THROTTLE_PER_CLIENT),
+        address=(email, settings.SUBSCRIBERS_THROTTLE_PER_ADDRESS),
+    )
+
+
 @never_cache
 def subscribe(request):
     if request.method not in ("GET", "HEAD", "POST"):
@@ -41,8 +53,8 @@ def subscribe(request):
     if not form.is_valid():
         return render(request, "subscribers/subscribe.html", context, status=400)
     email = form.cleaned_data["email"]
-    client = throttle.client_address(request)
-    if not throttle.allow(email=email, client=client):
+    client = client_ip(request)
+    if not _allowed(email, client):
         return render(request, "subscribers/throttled.html", context, status=429)
     subscriptions.request_subscription(email, name=form.cleaned_data["name"], ip=client)
     # One answer for every address, whatever its history: nobody learns who subscribed.
@@ -89,8 +101,8 @@ def preferences(request, token):
     if action == "unsubscribe":
         outcome = subscriptions.unsubscribe(subscriber, detail="preferences page")
     elif action == "resubscribe":
-        client = throttle.client_address(request)
-        if not throttle.allow(email=subscriber.email, client=client):
+        client = client_ip(request)
+        if not _allowed(subscriber.email, client):
             return render(request, "subscribers/throttled.html", {}, status=429)
         outcome = subscriptions.request_resubscription(subscriber, ip=client)
     else:

@@ -76,3 +76,30 @@ def test_the_content_security_policy_allows_pictures_from_a_media_origin_elsewhe
         "settings.SECURE_CSP['img-src']", DJANGO_CSP_IMG_SRC="https://media.example.net"
     )
     assert img_src == ["'self'", "data:", "https://media.example.net"]
+
+
+@pytest.mark.parametrize(
+    ("env", "header"),
+    [
+        ({}, ""),
+        ({"DJANGO_BEHIND_TLS_PROXY": "1"}, "HTTP_X_FORWARDED_FOR"),
+        (
+            {"DJANGO_BEHIND_TLS_PROXY": "1", "DJANGO_CLIENT_IP_HEADER": "HTTP_X_REAL_IP"},
+            "HTTP_X_REAL_IP",
+        ),
+        # The subscribe form's older name still counts, so such a deployment keeps its clients.
+        ({"SUBSCRIBERS_CLIENT_IP_HEADER": "HTTP_X_REAL_IP"}, "HTTP_X_REAL_IP"),
+        (
+            {
+                "SUBSCRIBERS_CLIENT_IP_HEADER": "HTTP_X_REAL_IP",
+                "DJANGO_CLIENT_IP_HEADER": "HTTP_X_CLIENT",
+            },
+            "HTTP_X_CLIENT",
+        ),
+    ],
+)
+def test_one_setting_names_the_client_address_header_of_every_throttle(env, header):
+    found = production_setting(
+        "[settings.CLIENT_IP_HEADER, hasattr(settings, 'SUBSCRIBERS_CLIENT_IP_HEADER')]", **env
+    )
+    assert found == [header, False]

@@ -1,11 +1,12 @@
-"""The client's IP address, for throttles: REMOTE_ADDR, or what a trusted proxy says.
+"""The client's IP address, for every throttle: REMOTE_ADDR, or what a trusted proxy says.
 
 Behind a proxy REMOTE_ADDR is the proxy's own address, so every client would share one
 throttle. A proxy appends the address it received the connection from to
 X-Forwarded-For (nginx's $proxy_add_x_forwarded_for, most load balancers): the last
 entry is the one our proxy wrote, while anything before it came from the client and
 proves nothing. CLIENT_IP_HEADER names the header (DJANGO_CLIENT_IP_HEADER; by default
-HTTP_X_FORWARDED_FOR when DJANGO_BEHIND_TLS_PROXY=1, else none).
+HTTP_X_FORWARDED_FOR when DJANGO_BEHIND_TLS_PROXY=1, else none). A value that is not an
+IP address counts as absent.
 """
 
 from ipaddress import ip_address
@@ -14,7 +15,7 @@ from django.conf import settings
 
 
 def client_ip(request) -> str:
-    header = getattr(settings, "CLIENT_IP_HEADER", "")
+    header = settings.CLIENT_IP_HEADER
     if header:
         for candidate in reversed(request.META.get(header, "").split(",")):
             candidate = candidate.strip()
