@@ -56,6 +56,17 @@ class Context:
     version: int | None = None  # the issue's version on the page the person acted from
     # Schedules the transition cancelled on the way (unpublish): (revision, its go_live_at).
     cancelled: list[tuple[Revision, datetime]] = field(default_factory=list)
+    _in_review: object = field(default=None, init=False, repr=False, compare=False)
+
+    def in_review(self) -> Revision | None:
+        """`revision_in_review(issue)`, read once: guards and effect all ask for it, and the
+        issue's row lock keeps it from changing until the transition is done."""
+        if self._in_review is None:
+            revision = revision_in_review(self.issue)
+            if revision is not None:
+                revision.issue = self.issue  # the row already read, not a second read
+            self._in_review = (revision,)
+        return self._in_review[0]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -145,7 +156,7 @@ def _the_shown_revision(ctx: Context) -> str | None:
         return None
     if shown.issue_id != ctx.issue.pk:
         return "That revision belongs to another issue."
-    current = revision_in_review(ctx.issue)
+    current = ctx.in_review()
     if current is not None and current.pk == shown.pk:
         return None
     verb = ctx.transition.label.lower()
@@ -171,7 +182,7 @@ def _not_the_submitter(ctx: Context) -> str | None:
 
 
 def _approved_revision_unpublished(ctx: Context) -> str | None:
-    revision = revision_in_review(ctx.issue)
+    revision = ctx.in_review()
     if revision is None:
         return "There is no approved revision to publish."
     if revision.go_live_at is not None:
@@ -181,7 +192,7 @@ def _approved_revision_unpublished(ctx: Context) -> str | None:
 
 def _number_is_the_issues(ctx: Context) -> str | None:
     """A published number belongs to its issue for good: see `publication_number_refusal`."""
-    revision = revision_in_review(ctx.issue)
+    revision = ctx.in_review()
     return publication_number_refusal(revision) if revision is not None else None
 
 
@@ -243,12 +254,13 @@ def _restore(ctx: Context) -> Revision:
 
 
 def _nothing(ctx: Context) -> Revision | None:
-    return revision_in_review(ctx.issue)
+    return ctx.in_review()
 
 
 def _place(revision: Revision, at: datetime) -> None:
     """Make `revision` live from `at` until the next revision already scheduled."""
-    current = live_revision(revision.issue, at=at)
+    # Only intervals are read and written here: the snapshots stay in the database.
+    current = Revision.objects.live(at=at).filter(issue=revision.issue).defer("snapshot").first()
     if current is not None:
         if current.go_live_at == at:
             raise TransitionNotAllowed(
@@ -256,20 +268,22 @@ def _place(revision: Revision, at: datetime) -> None:
             )
         current.ends_at = at
         current.save(update_fields=["ends_at"])
-    following = scheduled_revisions(revision.issue, at=at).exclude(pk=revision.pk).first()
+    following = (
+        scheduled_revisions(revision.issue, at=at).exclude(pk=revision.pk).defer("snapshot").first()
+    )
     revision.go_live_at = at
     revision.ends_at = following.go_live_at if following else None
     revision.save(update_fields=["go_live_at", "ends_at"])
 
 
 def _publish(ctx: Context) -> Revision:
-    revision = revision_in_review(ctx.issue)
+    revision = ctx.in_review()
     _place(revision, ctx.now)
     return revision
 
 
 def _schedule(ctx: Context) -> Revision:
-    revision = revision_in_review(ctx.issue)
+    revision = ctx.in_review()
     _place(revision, ctx.at)
     return revision
 

@@ -6,7 +6,8 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -430,6 +431,27 @@ def test_an_issue_already_published_cannot_be_published_again(make_issue, people
         perform(issue, "publish", by=people["superuser"])
 
     assert observable(issue) == before
+
+
+def test_publishing_reads_the_revision_in_review_once_and_no_snapshot_after_it(make_issue, people):
+    """Each guard and the effect ask which revision is in review: with the issue locked the
+    answer cannot change, so it is read once, and placing it on the timeline reads only
+    intervals, not snapshots (tens of kilobytes of JSON for a real issue)."""
+    issue = approved_issue(make_issue, people)
+    with CaptureQueriesContext(connection) as queries:
+        published = perform(issue, "publish", by=people["publisher"]).revision
+
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert sum('FROM "editorial_event"' in one for one in sql) == 1
+    # With the revision in review, and looking for another issue published under its number.
+    assert sum('"newsletter_revision"."snapshot"' in one for one in sql) == 2
+    full_issue_reads = [
+        one
+        for one in sql
+        if one.startswith('SELECT "newsletter_issue"."id", "newsletter_issue"."number"')
+    ]
+    assert len(full_issue_reads) == 1 and "FOR UPDATE" in full_issue_reads[0]
+    assert list(Revision.objects.live()) == [published]
 
 
 def test_the_revision_under_review_is_the_one_submitted_last_whatever_the_clocks_say(
