@@ -1,5 +1,7 @@
 -- wrk script: every request a search never asked before (so the response cache cannot
 -- answer it), made of two words the bench issues use and a term that matches nothing.
+-- The summary line is report.lua's (bench/run.py says where it is in BENCH_REPORT).
+dofile(os.getenv("BENCH_REPORT"))
 local words = {
   "model", "data", "training", "inference", "gradient", "attention", "token", "embedding",
   "transformer", "diffusion", "encoder", "benchmark", "accuracy", "latency", "memory",
@@ -34,12 +36,4 @@ function request()
   local b = words[math.random(#words)]
   local unique = "zq" .. letters(thread_id) .. "x" .. letters(counter) .. letters(math.random(10^6))
   return wrk.format("GET", "/search/?q=" .. a .. "+" .. b .. "+-" .. unique)
-end
-
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'BENCH {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "errors": %d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.connect + e.read + e.write + e.status + e.timeout))
 end
