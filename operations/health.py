@@ -4,7 +4,9 @@
   cache, no session. Use it as a liveness probe (restart the process when it fails).
 - `/readyz`: the process can serve: the database answers and every migration on disk is
   applied. 503 otherwise, with the reason. Use it as a readiness probe (send no traffic
-  while it fails). One query a probe.
+  while it fails). One query a probe, and one on the read replica when there is one: a
+  replica that does not answer is reported but leaves the answer 200, since public pages
+  then read the primary.
 
 The middleware sits first, so neither the host check, the HTTPS redirect, the session,
 nor the public-response cache (which reads the database) runs for a probe: a load
@@ -16,6 +18,8 @@ import functools
 from django.db import DatabaseError, connections
 from django.db.migrations.loader import MigrationLoader
 from django.http import JsonResponse
+
+from newsletter.reader import replica
 
 LIVENESS_PATH = "/healthz"
 READINESS_PATH = "/readyz"
@@ -53,7 +57,15 @@ def readiness() -> JsonResponse:
     unapplied = sorted(f"{app}.{name}" for app, name in migrations_on_disk() - applied)
     if unapplied:
         return _answer(503, status="unavailable", database="ok", unapplied_migrations=unapplied)
-    return _answer(200, status="ok", database="ok")
+    return _answer(200, status="ok", database="ok", **_replica_state())
+
+
+def _replica_state() -> dict[str, str]:
+    if not replica.configured():
+        return {}
+    if replica.answering_generation() is None:
+        return {"replica": "unreachable, pages read the primary"}
+    return {"replica": "ok"}
 
 
 class HealthCheckMiddleware:

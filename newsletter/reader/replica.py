@@ -66,20 +66,18 @@ def replica_generation() -> int:
         return cursor.fetchone()[0]
 
 
-def choose(primary_generation: int) -> str:
-    """REPLICA if it has replayed at least `primary_generation`, else PRIMARY."""
+def answering_generation() -> int | None:
+    """The replica's generation, or None when it does not answer: then it is left alone
+    for DATABASE_REPLICA_RETRY_AFTER seconds, by pages and probes alike, so a replica that
+    is down costs one connect timeout, not one a request."""
     global _replica_down_until
-    # After the replica failed to answer, some seconds on the primary before trying again:
-    # a replica that is down costs one connect timeout, not one a request.
-    retry_after = settings.DATABASE_REPLICA_RETRY_AFTER
     if time.monotonic() < _replica_down_until:
-        counts["unreachable"] += 1
-        return PRIMARY
+        return None
     try:
-        generation = replica_generation()
+        return replica_generation()
     except DatabaseError as error:
+        retry_after = settings.DATABASE_REPLICA_RETRY_AFTER
         _replica_down_until = time.monotonic() + retry_after
-        counts["unreachable"] += 1
         log.warning(
             "The replica did not answer (%s); reading from the primary for %.0f s.",
             type(error).__name__,
@@ -87,6 +85,14 @@ def choose(primary_generation: int) -> str:
         )
         with contextlib.suppress(DatabaseError):
             connections[REPLICA].close()
+        return None
+
+
+def choose(primary_generation: int) -> str:
+    """REPLICA if it has replayed at least `primary_generation`, else PRIMARY."""
+    generation = answering_generation()
+    if generation is None:
+        counts["unreachable"] += 1
         return PRIMARY
     if generation >= primary_generation:
         counts["replica"] += 1

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from operations import health
+from tests.helpers.servers import free_port
 
 
 def test_healthz_answers_without_touching_the_database(client, db):
@@ -56,3 +57,23 @@ def test_probes_by_any_host_name_are_answered(client, db, host):
 
 def test_a_post_to_a_health_address_is_not_a_probe(client, db):
     assert client.post("/healthz").status_code == 404
+
+
+def test_readyz_stays_200_and_says_so_when_the_replica_is_unreachable(site):
+    """Public pages fall back to the primary, so a replica down must not take the process
+    out of the load balancer."""
+    nobody = f"postgres://reader@127.0.0.1:{free_port()}/news"
+    server = site.gunicorn("replica-unreachable", DATABASE_REPLICA_URL=nobody)
+    try:
+        ready = server.get("/readyz")
+        page = server.get("/issues/")
+    finally:
+        server.stop()
+
+    assert ready.status == 200
+    assert json.loads(ready.text) == {
+        "status": "ok",
+        "database": "ok",
+        "replica": "unreachable, pages read the primary",
+    }
+    assert page.status == 200 and page.headers["X-Read-From"] == "primary"

@@ -166,6 +166,12 @@ def test_public_pages_are_read_from_the_replica_once_it_has_replayed(replicated,
     assert again.headers["X-Cache"] == "hit" and read_from(again) is None
 
 
+def test_readyz_reports_the_replica(app):
+    answer = app.get("/readyz")
+    assert answer.status == 200
+    assert json.loads(answer.text) == {"status": "ok", "database": "ok", "replica": "ok"}
+
+
 def test_the_admin_reads_the_primary(app):
     answer = app.get("/admin/login/")
     assert answer.status == 200 and read_from(answer) is None
@@ -233,6 +239,15 @@ def test_a_replica_that_is_down_leaves_the_site_on_the_primary(replicated, app):
         assert {path: a.status for path, a in answers.items()} == dict.fromkeys(answers, 200)
         assert {read_from(a) for a in answers.values()} == {"primary"}
         assert all(shown in answers[path].text for path, shown in expected.items())
+        # Ready all the same: the primary serves every page.
+        for _ in range(4):  # each worker finds out for itself
+            ready = app.get("/readyz")
+            assert ready.status == 200
+            assert json.loads(ready.text) == {
+                "status": "ok",
+                "database": "ok",
+                "replica": "unreachable, pages read the primary",
+            }
     finally:
         replicated.standby.start()
     replicated.wait_for_replay()
@@ -242,6 +257,7 @@ def test_a_replica_that_is_down_leaves_the_site_on_the_primary(replicated, app):
     replicated.wait_for_replay()
     sources = {read_from(app.get(path)) for path in public_paths(6, "Sixth sense")}
     assert sources == {"replica"}
+    assert {json.loads(app.get("/readyz").text)["replica"] for _ in range(4)} == {"ok"}
 
 
 def test_a_query_failing_on_the_replica_half_way_is_answered_from_the_primary(replicated):
