@@ -27,7 +27,7 @@ from django.utils import timezone
 from background import stopping
 from sending.message import BadRecipient, Edition, subject_for
 from sending.models import Delivery, Send
-from subscribers.suppression import suppress
+from subscribers import subscriptions
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def _attempt(row: Delivery, edition: Edition, mailer: _Mailer) -> str:
         row.last_error = detail[:2000]
         if kind == PERMANENT:
             row.state = Delivery.State.BOUNCED
-            suppress(row.email, "hard_bounce", detail=f"Refused when sending: {detail}"[:2000])
+            subscriptions.bounced(row.email, detail=f"Refused when sending: {detail}"[:2000])
         elif row.attempts >= settings.SENDING_MAX_ATTEMPTS:
             row.state = Delivery.State.FAILED
         else:

@@ -4,9 +4,10 @@ Anymail's tracking webhook (`sending.webhooks`) turns each provider's payload in
 `AnymailTrackingEvent` and sends `anymail.signals.tracking`; `on_tracking` maps it:
 
 - a permanent bounce, or a rejection for a bad or bounced address: the ledger row is
-  marked bounced and the address suppressed (hard bounce);
-- a complaint (marked as spam), or a rejection because of an earlier one: the address
-  is suppressed (complaint) and the row notes it;
+  marked bounced, the address suppressed (hard bounce) and its subscriber marked bounced;
+- a complaint (marked as spam), or a rejection because of an earlier one: the person is
+  unsubscribed, as mail services do for whoever reports mail as spam, the address is
+  suppressed as a complaint and the row notes it;
 - an unsubscribe the provider took (its own List-Unsubscribe handling, or a rejection
   for an earlier one): the person is unsubscribed as by our own link;
 - a deferral, a soft bounce, a delivery, an open: nothing permanent.
@@ -126,9 +127,12 @@ def on_tracking(sender, *, event, esp_name, **kwargs) -> None:
             )
             return
         subscriber = Subscriber.objects.filter(email=recipient).first()
-        if reason == Suppression.Reason.UNSUBSCRIBE and subscriber is not None:
-            # As if they had used our own link: the subscription ends, not only the mail.
-            subscriptions.unsubscribe(subscriber, detail=detail)
+        if reason == Suppression.Reason.HARD_BOUNCE:
+            subscriptions.bounced(recipient, detail=detail)
         else:
+            if subscriber is not None:
+                # As if they had used our own link: the subscription ends, not only the mail.
+                subscriptions.unsubscribe(subscriber, detail=detail)
+            # A complaint outranks the unsubscribe on the suppression list (staff only lift it).
             suppress(recipient, reason, detail=detail)
     logger.info("%s %s: %s suppressed (%s)", esp_name, event.event_type, recipient, reason)

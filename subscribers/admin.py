@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -68,11 +68,26 @@ class ImportForm(forms.Form):
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ("email", "name", "status", "created_at", "confirmed_at", "suppressed")
+    list_display = ("email", "name", "status", "receives_mail", "created_at", "confirmed_at")
     list_filter = ("status", SuppressedFilter)
     search_fields = ("email", "name")
-    fields = ("email", "name", "status", "created_at", "confirmed_at", "unsubscribed_at")
-    readonly_fields = ("email", "status", "created_at", "confirmed_at", "unsubscribed_at")
+    fields = (
+        "email",
+        "name",
+        "status",
+        "receives_mail",
+        "created_at",
+        "confirmed_at",
+        "unsubscribed_at",
+    )
+    readonly_fields = (
+        "email",
+        "status",
+        "receives_mail",
+        "created_at",
+        "confirmed_at",
+        "unsubscribed_at",
+    )
     inlines = [ConsentInline]
     actions = ["export_selected", "unsubscribe_selected", "erase_selected"]
     list_per_page = 100
@@ -82,12 +97,22 @@ class SubscriberAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(is_suppressed=Exists(Suppression.objects.filter(email=OuterRef("email"))))
+            .annotate(
+                suppression_reason=Subquery(
+                    Suppression.objects.filter(email=OuterRef("email")).values("reason")[:1]
+                )
+            )
         )
 
-    @admin.display(boolean=True, description="Suppressed", ordering="is_suppressed")
-    def suppressed(self, obj):
-        return obj.is_suppressed
+    @admin.display(description="Receives mail", ordering="suppression_reason")
+    def receives_mail(self, obj):
+        """Yes, or no and why: the suppression list's reason first, since it overrides
+        every status, then the status (not confirmed yet, unsubscribed, bounced)."""
+        if obj.suppression_reason:
+            return f"No: {Suppression.Reason(obj.suppression_reason).label.lower()}"
+        if obj.status != Subscriber.Status.CONFIRMED:
+            return f"No: {obj.get_status_display().lower()}"
+        return "Yes"
 
     def has_add_permission(self, request):
         # People come in through the form (double opt-in) or an import with its source.

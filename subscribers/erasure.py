@@ -40,11 +40,13 @@ def purge_unconfirmed(*, older_than) -> int:
     """Forget people who asked but never confirmed, asked before `older_than` (a datetime):
     their address was never theirs to give until confirmed. Returns how many went.
 
-    Only never-confirmed rows (pending, no confirmed consent) are removed; a suppressed
-    one keeps its hashed entry, as in `erase`.
+    Only never-confirmed rows (pending, or bounced before confirming; no confirmed
+    consent) are removed; a suppressed one keeps its hashed entry, as in `erase`.
     """
     stale = Subscriber.objects.filter(
-        status=Subscriber.Status.PENDING, confirmed_at__isnull=True, created_at__lt=older_than
+        status__in=[Subscriber.Status.PENDING, Subscriber.Status.BOUNCED],
+        confirmed_at__isnull=True,
+        created_at__lt=older_than,
     ).exclude(consents__confirmed_at__isnull=False)
     count = 0
     for subscriber in stale.iterator():

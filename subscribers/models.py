@@ -1,7 +1,8 @@
 """Subscribers, their consent records, and the suppression list.
 
 - `Subscriber`: one mailbox (address stored lowercased, unique), its state
-  (pending → confirmed → unsubscribed) and the secret its signed links are made with.
+  (pending → confirmed → unsubscribed, or bounced once mail to it bounces for good) and
+  the secret its signed links are made with.
 - `Consent`: what a person agreed to, where and when: one row per subscription (the
   form, a resubscription, an import), kept for export until the person is erased.
 - `Suppression`: addresses never to mail (hard bounces, complaints, unsubscribes,
@@ -65,6 +66,8 @@ class Subscriber(models.Model):
         PENDING = "pending", "Pending confirmation"
         CONFIRMED = "confirmed", "Confirmed"
         UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        # Mail to the address bounced for good; it stays suppressed until staff lift that.
+        BOUNCED = "bounced", "Bounced"
 
     email = EmailAddressField(max_length=254, unique=True)
     name = models.CharField(

@@ -79,6 +79,18 @@ def request_subscription(
         return Outcome.CONFIRMATION_SENT
 
 
+def bounced(email: str, *, detail: str = "") -> None:
+    """Mail to `email` bounced for good: the address is suppressed (hard bounce) and its
+    subscriber, pending or confirmed, is marked bounced, so the list says why they get
+    nothing. Someone unsubscribed stays unsubscribed; replaying changes nothing more."""
+    with transaction.atomic():
+        suppress(email, Suppression.Reason.HARD_BOUNCE, detail=detail)
+        Subscriber.objects.filter(
+            email=normalise_email(email),
+            status__in=[Subscriber.Status.PENDING, Subscriber.Status.CONFIRMED],
+        ).update(status=Subscriber.Status.BOUNCED)
+
+
 def request_resubscription(subscriber: Subscriber, *, ip: str = "") -> Outcome:
     """From the preferences page: the confirmed path again (a confirmation email)."""
     return request_subscription(subscriber.email, ip=ip, source=consent.RESUBSCRIBE_SOURCE)

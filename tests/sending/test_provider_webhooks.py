@@ -230,6 +230,9 @@ def test_a_postmark_hard_bounce_bounces_the_row_suppresses_the_address_and_the_n
     entry = Suppression.objects.get(email="bob@example.com")
     assert entry.reason == "hard_bounce"
     assert Delivery.objects.get(email="ada@example.com").state == "sent"
+    # The subscriber list says so: bob is no longer mailed, because his address bounced.
+    assert Subscriber.objects.get(email="bob@example.com").status == "bounced"
+    assert Subscriber.objects.get(email="ada@example.com").status == "confirmed"
 
     assert post(live_server, "/anymail/postmark/tracking/", bounce) == 200  # replayed
     assert Suppression.objects.count() == 1
@@ -248,6 +251,9 @@ def test_a_postmark_complaint_suppresses_the_address_as_a_complaint(
     complaint = postmark_complaint("ada@example.com", rows["ada@example.com"].provider_message_id)
     assert post(live_server, "/anymail/postmark/tracking/", complaint) == 200
     assert Suppression.objects.get(email="ada@example.com").reason == "complaint"
+    # Whoever reports mail as spam is unsubscribed, as mail services do.
+    ada = Subscriber.objects.get(email="ada@example.com")
+    assert ada.status == "unsubscribed" and ada.unsubscribed_at is not None
     row = Delivery.objects.get()
     assert row.state == "sent"
     assert "complained" in row.last_error

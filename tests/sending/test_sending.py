@@ -72,6 +72,8 @@ def test_a_permanent_refusal_is_recorded_and_suppresses_the_address(
     assert row.state == "bounced"
     assert row.last_error.startswith("550")
     assert Suppression.objects.get(email="nobody@example.com").reason == "hard_bounce"
+    assert Subscriber.objects.get(email="nobody@example.com").status == "bounced"
+    assert Subscriber.objects.get(email="ada@example.com").status == "confirmed"
     assert smtp_server.recipients() == ["ada@example.com"]
 
 

@@ -2,12 +2,14 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from subscribers import subscriptions
 from subscribers.addresses import address_hash
 from subscribers.erasure import erase
 from subscribers.models import Consent, Subscriber, Suppression
@@ -200,13 +202,50 @@ def test_people_who_never_confirmed_are_forgotten_after_the_given_days():
     stale = Subscriber.objects.create(email="stale@example.com", status="pending")
     recent = Subscriber.objects.create(email="recent@example.com", status="pending")
     confirmed = Subscriber.objects.create(email="kept@example.com", status="confirmed")
-    Subscriber.objects.filter(pk__in=[stale.pk, confirmed.pk]).update(created_at=old)
+    # Bounced before confirming (a mistyped address): as unconfirmed as a pending one.
+    typo = Subscriber.objects.create(email="ada@example.con", status="bounced")
+    moved = Subscriber.objects.create(email="moved@example.com", status="bounced", confirmed_at=old)
+    Subscriber.objects.filter(pk__in=[stale.pk, confirmed.pk, typo.pk, moved.pk]).update(
+        created_at=old
+    )
     Consent.objects.create(subscriber=stale, source="subscribe form", given_at=old)
     out = io.StringIO()
     call_command("purge_unconfirmed_subscribers", "--days", "30", stdout=out)
-    assert "Erased 1 unconfirmed subscriber." in out.getvalue()
+    assert "Erased 2 unconfirmed subscribers." in out.getvalue()
     assert set(Subscriber.objects.values_list("email", flat=True)) == {
         recent.email,
         confirmed.email,
+        moved.email,
     }
     assert not Consent.objects.exists()
+
+
+def test_the_list_says_who_receives_mail_and_why_not(admin_client, people):
+    """A hard bounce shows on the list: the status says bounced, and the row says why no
+    mail goes there, as it does for every other reason."""
+    bob = Subscriber.objects.create(
+        email="bob@example.com", status="confirmed", confirmed_at=timezone.now()
+    )
+    subscriptions.bounced("bob@example.com", detail="postmark bounced: 550 5.1.1 no such user")
+    Subscriber.objects.create(email="eve@example.com", status="confirmed")
+    suppress("eve@example.com", "complaint")
+
+    page = admin_client.get(LIST).content.decode()
+    rows = dict(
+        re.findall(
+            r'<th class="field-email"><a [^>]*>([^<]+)</a></th>.*?'
+            r'<td class="field-receives_mail">([^<]*)</td>',
+            page,
+            re.DOTALL,
+        )
+    )
+    assert rows == {
+        "ada@example.com": "Yes",
+        "bob@example.com": "No: hard bounce",
+        "eve@example.com": "No: complaint (marked as spam)",
+        "gone@example.com": "No: unsubscribed",
+        "grace@example.com": "No: pending confirmation",
+    }
+    assert listed(admin_client.get(LIST, {"status__exact": "bounced"})) == ["bob@example.com"]
+    change = admin_client.get(f"{LIST}{bob.pk}/change/").content.decode()
+    assert "Bounced" in change and "No: hard bounce" in change

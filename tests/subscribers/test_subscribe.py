@@ -4,9 +4,10 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from newsletter.models import Revision
-from subscribers import links
+from subscribers import links, subscriptions
 from subscribers.models import Consent, Subscriber, Suppression
 from subscribers.suppression import suppress
 
@@ -319,3 +320,21 @@ def test_an_unsubscribe_withdraws_a_pending_resubscription(subscribe, smtp_inbox
     reader.refresh_from_db()
     assert reader.status == "unsubscribed"
     assert Suppression.objects.get().reason == "unsubscribe"
+
+
+def test_a_bounced_reader_comes_back_only_by_confirming_once_staff_lift_the_bounce():
+    reader = Subscriber.objects.create(
+        email="moved@example.com", status="confirmed", confirmed_at=timezone.now()
+    )
+    subscriptions.bounced(reader.email, detail="550 5.1.1 no such user")
+    reader.refresh_from_db()
+    assert reader.status == "bounced"
+    assert not Subscriber.objects.confirmed().exists()
+    assert subscriptions.request_resubscription(reader) == "suppressed"
+
+    Suppression.objects.get(email=reader.email).delete()  # staff, in the admin
+    assert subscriptions.request_resubscription(reader) == "confirmation_sent"
+    reader.refresh_from_db()
+    assert reader.status == "bounced"  # not mailed until the mailbox answers
+    assert subscriptions.confirm(reader) == "confirmed"
+    assert list(Subscriber.objects.confirmed()) == [reader]
