@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from html import escape
 
 import feedparser
 import pytest
@@ -9,7 +10,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from newsletter.models import Issue
+from demo.management.commands.generate_bench_data import create_bench_issue
+from newsletter.models import Issue, Item
+from newsletter.reader import cache
 from tests.helpers.reader import (
     HOST,
     PUBLISHED_CACHE_CONTROL,
@@ -89,13 +92,39 @@ def test_an_empty_site_has_a_valid_feed_with_no_entries(client, make_issue, url)
 
 
 @pytest.mark.parametrize("url", FEEDS)
-def test_the_feeds_hold_the_latest_twenty_issues_newest_first(client, published, url):
-    for number in range(1, 23):
+def test_the_feeds_hold_the_latest_ten_issues_newest_first(client, published, url):
+    for number in range(1, 13):
         published(number)
 
     titles = [e.title for e in parse(client, url).entries]
 
-    assert titles == [f"#{n} Small models, big ideas" for n in range(22, 2, -1)]
+    assert titles == [f"#{n} Small models, big ideas" for n in range(12, 2, -1)]
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_a_feed_of_full_sized_issues_holds_each_in_full_and_is_served_from_the_cache(
+    client, editor, url
+):
+    """Issues the size of the benchmark's (20 items and 3 papers each, about 70 KB of XML
+    in full): the feed must stay small enough for the response cache to store it, or every
+    reader's poll renders every issue in it."""
+    issues = []
+    for index in range(11):
+        issue = create_bench_issue(index, index + 1, by=editor, pictures=[])
+        publish(issue)
+        issues.append(issue)
+
+    first = client.get(url)
+    second = client.get(url)
+    feed = parse(client, url)
+
+    assert [e.title for e in feed.entries] == [f"#{i.number} {i.title}" for i in issues[:0:-1]]
+    for entry, issue in zip(feed.entries, issues[:0:-1], strict=True):
+        html = entry_html(entry)
+        for item in Item.objects.filter(section__issue=issue):
+            assert escape(item.title) in html
+    assert len(first.content) <= cache.LARGEST_STORED
+    assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
 
 
 @pytest.mark.parametrize("url", FEEDS)
