@@ -1,15 +1,16 @@
-"""The search index: each revision's searchable parts, written once when it is frozen.
+"""The search index: each revision's parts, written once when it is frozen.
 
 One `SearchEntry` row per part (the issue's title and summary, each section intro, each
 item and paper), so that a search result can link to the part's anchor on its issue page.
-Querying is the reader's side: `newsletter.reader.search`.
+A paper's row also holds its key and its card's fields, for the papers index. Querying is
+the reader's side: `newsletter.reader.search` and `newsletter.reader.papers`.
 """
 
 import html
 
 from django.db import connections, router
 
-from newsletter.content.snapshot import Snapshot
+from newsletter.content.snapshot import PaperEntry, Snapshot
 from newsletter.content.text import plain_text
 from newsletter.models import Revision, SearchEntry
 
@@ -32,8 +33,27 @@ def _parser_safe(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+# What a paper's row holds beyond what every row does, "" in every other row.
+PAPER_FIELDS = ("paper_key", "arxiv_id", "arxiv_url", "paper_url", "code_url", "demo_url")
+_NOT_A_PAPER = dict.fromkeys(PAPER_FIELDS, "")
+
+
+def paper_fields(entry) -> dict:
+    """The paper columns of an entry's row: its key and its card's links, if a paper."""
+    if not isinstance(entry, PaperEntry):
+        return _NOT_A_PAPER
+    return {
+        "paper_key": entry.key,
+        "arxiv_id": entry.arxiv_id,
+        "arxiv_url": entry.arxiv_url,
+        "paper_url": entry.paper_url,
+        "code_url": entry.code_url,
+        "demo_url": entry.demo_url,
+    }
+
+
 def entries_for(snapshot: Snapshot) -> list[dict]:
-    """The searchable parts of a snapshot, in page order: field values for SearchEntry."""
+    """The parts of a snapshot, in page order: field values for SearchEntry."""
     entries = [
         {
             "kind": SearchEntry.Kind.ISSUE,
@@ -41,6 +61,7 @@ def entries_for(snapshot: Snapshot) -> list[dict]:
             "title": snapshot.issue.title,
             "byline": "",
             "text": searchable_text(snapshot.issue.summary_html),
+            **_NOT_A_PAPER,
         }
     ]
     for section in snapshot.sections:
@@ -53,6 +74,7 @@ def entries_for(snapshot: Snapshot) -> list[dict]:
                     "title": section.title,
                     "byline": "",
                     "text": intro,
+                    **_NOT_A_PAPER,
                 }
             )
         for entry in section.entries:
@@ -63,6 +85,7 @@ def entries_for(snapshot: Snapshot) -> list[dict]:
                     "title": entry.title,
                     "byline": entry.byline,
                     "text": searchable_text(entry.text_html),
+                    **paper_fields(entry),
                 }
             )
     return entries
@@ -73,16 +96,19 @@ def entries_for(snapshot: Snapshot) -> list[dict]:
 # weight="C")` gives, written out: Django's expressions compiled row by row cost more than
 # PostgreSQL's parsing of the words.
 _INSERT = """
-    INSERT INTO {table} (revision_id, kind, anchor, position, title, byline, text, vector)
+    INSERT INTO {table} (revision_id, kind, anchor, position, title, byline, text, vector
+                         {paper_columns})
     SELECT %(revision)s, kind, anchor, position, title, byline, text,
            setweight(to_tsvector(%(config)s::regconfig, COALESCE(safe_title, '')), 'A')
            || setweight(to_tsvector(%(config)s::regconfig, COALESCE(safe_byline, '')), 'B')
            || setweight(to_tsvector(%(config)s::regconfig, COALESCE(text, '')), 'C')
+           {paper_columns}
     FROM unnest(
         %(kinds)s::text[], %(anchors)s::text[], %(positions)s::integer[], %(titles)s::text[],
         %(bylines)s::text[], %(texts)s::text[], %(safe_titles)s::text[],
-        %(safe_bylines)s::text[]
-    ) AS entry(kind, anchor, position, title, byline, text, safe_title, safe_byline)
+        %(safe_bylines)s::text[] {paper_arrays}
+    ) AS entry(kind, anchor, position, title, byline, text, safe_title, safe_byline
+               {paper_columns})
 """
 
 
@@ -103,12 +129,71 @@ def write_entries(model, revision_id: int, snapshot: dict | Snapshot) -> None:
         "safe_titles": [_parser_safe(fields["title"]) for fields in entries],
         "safe_bylines": [_parser_safe(fields["byline"]) for fields in entries],
     }
+    # Migration 0003's backfill runs with the model of its day, before the paper columns.
+    papers = [name for name in PAPER_FIELDS if _has_field(model, name)]
+    for name in papers:
+        params[name] = [fields[name] for fields in entries]
     connection = connections[router.db_for_write(model)]
     with connection.cursor() as cursor:
-        table = connection.ops.quote_name(model._meta.db_table)
-        cursor.execute(_INSERT.format(table=table), params)
+        sql = _INSERT.format(
+            table=connection.ops.quote_name(model._meta.db_table),
+            paper_columns="".join(f", {name}" for name in papers),
+            paper_arrays="".join(f", %({name})s::text[]" for name in papers),
+        )
+        cursor.execute(sql, params)
+
+
+def _has_field(model, name: str) -> bool:
+    return any(field.name == name for field in model._meta.get_fields())
 
 
 def index_revision(revision: Revision) -> None:
-    """Make a newly frozen revision searchable. Revisions are immutable: this runs once."""
+    """Write a newly frozen revision's rows: search and the papers index read them. Revisions
+    are immutable: this runs once.
+    """
     write_entries(SearchEntry, revision.pk, revision.content)
+
+
+_FILL_PAPERS = """
+    UPDATE {table} AS row
+    SET paper_key = paper.paper_key, arxiv_id = paper.arxiv_id, arxiv_url = paper.arxiv_url,
+        paper_url = paper.paper_url, code_url = paper.code_url, demo_url = paper.demo_url
+    FROM unnest(
+        %(anchors)s::text[], %(paper_key)s::text[], %(arxiv_id)s::text[],
+        %(arxiv_url)s::text[], %(paper_url)s::text[], %(code_url)s::text[],
+        %(demo_url)s::text[]
+    ) AS paper(anchor, paper_key, arxiv_id, arxiv_url, paper_url, code_url, demo_url)
+    WHERE row.revision_id = %(revision)s AND row.kind = 'paper' AND row.anchor = paper.anchor
+"""
+
+
+def fill_paper_rows(revision_model, entry_model) -> None:
+    """Give the paper rows of revisions frozen before rows held papers' fields their key and
+    links, read from each snapshot (migration 0012). A revision whose rows do not match its
+    papers (none written, other anchors) has its rows written again, as freezing writes them.
+    """
+    connection = connections[router.db_for_write(entry_model)]
+    table = connection.ops.quote_name(entry_model._meta.db_table)
+    revisions = revision_model.objects.values_list("id", "snapshot").order_by("id")
+    for revision_id, snapshot in revisions.iterator(chunk_size=100):
+        papers = Snapshot.from_json(snapshot).papers()
+        anchors = [paper.anchor for paper in papers]
+        rows = entry_model.objects.filter(revision_id=revision_id)
+        paper_rows = rows.filter(kind="paper").count() if rows.exists() else None
+        if paper_rows == len(set(anchors)) == len(anchors) and (
+            _fill(connection, table, revision_id, papers) == len(papers)
+        ):
+            continue
+        rows.delete()
+        write_entries(entry_model, revision_id, snapshot)
+
+
+def _fill(connection, table: str, revision_id: int, papers: list[PaperEntry]) -> int:
+    if not papers:
+        return 0
+    params = {"revision": revision_id, "anchors": [paper.anchor for paper in papers]}
+    for name in PAPER_FIELDS:
+        params[name] = [paper_fields(paper)[name] for paper in papers]
+    with connection.cursor() as cursor:
+        cursor.execute(_FILL_PAPERS.format(table=table), params)
+        return cursor.rowcount

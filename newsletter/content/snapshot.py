@@ -17,6 +17,7 @@ before keep loading; a snapshot of each old version is kept under
 tests/newsletter/content/stored_snapshots/.
 """
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Literal
@@ -184,6 +185,10 @@ class ItemEntry:
         return self.url
 
 
+_ARXIV_VERSION = re.compile(r"v\d+$")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 @dataclass(frozen=True, slots=True)
 class PaperEntry:
     """A research paper and why it matters."""
@@ -229,6 +234,14 @@ class PaperEntry:
     @property
     def link(self) -> str:
         return self.paper_url or self.arxiv_url
+
+    @property
+    def key(self) -> str:
+        """One paper however it was written down: its arXiv id without version, else its title."""
+        arxiv_id = self.arxiv_id.strip().lower()
+        if arxiv_id:
+            return "arxiv:" + _ARXIV_VERSION.sub("", arxiv_id)
+        return "title:" + " ".join(_NOT_WORD.sub(" ", self.title.casefold()).split())
 
 
 Entry = ItemEntry | PaperEntry

@@ -1,17 +1,24 @@
-"""Search rows: one searchable part of a revision, written once when it is frozen."""
+"""Search rows: one part of a revision, written once when it is frozen.
+
+Readers' search ranks them; the papers index groups their paper rows by the paper's key.
+"""
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import Q
 
 from newsletter.models.revisions import Revision
 
 
 class SearchEntry(models.Model):
-    """One searchable part of a revision (the issue, a section intro, an item or a paper).
+    """One part of a revision (the issue, a section intro, an item or a paper).
 
     Written once, with the revision, by `newsletter.content.search_index.index_revision()`:
     one row per part, so that a search result can point at the part's anchor in its page.
+    A paper's row also carries what its card on the papers index shows (title, authors in
+    `byline`, the arXiv id and links) and `paper_key`, so the index is a query over the
+    live revisions' rows and never reads a snapshot.
     """
 
     class Kind(models.TextChoices):
@@ -31,6 +38,13 @@ class SearchEntry(models.Model):
     # must never see a bare <.
     text = models.TextField(blank=True)
     vector = SearchVectorField()
+    # A paper's only ("" for every other kind): `PaperEntry.key` and the card's fields.
+    paper_key = models.TextField(blank=True)
+    arxiv_id = models.TextField(blank=True)
+    arxiv_url = models.TextField(blank=True)
+    paper_url = models.TextField(blank=True)
+    code_url = models.TextField(blank=True)
+    demo_url = models.TextField(blank=True)
 
     class Meta:
         ordering = ["revision", "position"]
@@ -38,8 +52,21 @@ class SearchEntry(models.Model):
             models.UniqueConstraint(
                 fields=["revision", "position"], name="search_entry_position_unique"
             ),
+            models.CheckConstraint(
+                condition=Q(kind="paper", paper_key__gt="") | (~Q(kind="paper") & Q(paper_key="")),
+                name="search_entry_paper_key_of_papers",
+            ),
         ]
-        indexes = [GinIndex(fields=["vector"], name="search_entry_vector_gin")]
+        indexes = [
+            GinIndex(fields=["vector"], name="search_entry_vector_gin"),
+            # The papers index reads only these columns of the paper rows of live revisions.
+            models.Index(
+                fields=["revision", "position"],
+                include=["paper_key", "id"],
+                condition=Q(kind="paper"),
+                name="search_entry_papers",
+            ),
+        ]
         verbose_name_plural = "search entries"
 
     def __str__(self):

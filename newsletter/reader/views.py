@@ -1,13 +1,13 @@
 """Public pages: home, archive, an issue, the papers index. Live revisions only.
 
-Everything shown comes from a revision's frozen snapshot, the number, slug and title in
-an address included, read through `Revision.objects.live_issues()`. The working copy
+Everything shown comes from a revision's frozen snapshot (the papers index: from the rows
+frozen with it, `newsletter.reader.papers`), the number, slug and title in an address
+included, read through `Revision.objects.live_issues()`. The working copy
 (Issue, Section, Item, Paper) is never queried, so a draft cannot leak and renaming a
 draft cannot break a published address.
 """
 
 import json
-import re
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from newsletter.content.snapshot import ImageRef, IssuePart, PaperEntry, Snapshot
+from newsletter.content.snapshot import ImageRef, IssuePart, Snapshot
 from newsletter.models import Revision
 from newsletter.reader.addresses import site_url
 from newsletter.reader.http import public_until_next_change
+from newsletter.reader.papers import PaperIndex
 
 ARCHIVE_PAGE_SIZE = 12
 # Papers a page of the papers index shows: the whole list of a long-running newsletter is
@@ -180,50 +181,14 @@ def issue_detail(request, number: int, slug: str | None = None):
 
 # The papers index
 
-_ARXIV_VERSION = re.compile(r"v\d+$")
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-def paper_key(paper: PaperEntry) -> str:
-    """One paper however it was written down: its arXiv id without version, else its title."""
-    arxiv_id = paper.arxiv_id.strip().lower()
-    if arxiv_id:
-        return "arxiv:" + _ARXIV_VERSION.sub("", arxiv_id)
-    return "title:" + " ".join(_NOT_WORD.sub(" ", paper.title.casefold()).split())
-
-
-def _papers(revisions) -> list[dict]:
-    """Every paper in these revisions, newest issue first, each once with all its appearances."""
-    papers: dict[str, dict] = {}
-    for revision in revisions:
-        published = revision.published_at
-        for paper in revision.content.papers():
-            found = papers.setdefault(paper_key(paper), {"entry": paper, "appearances": []})
-            found["appearances"].append(
-                {
-                    "number": revision.issue_number,
-                    "title": revision.title,
-                    "url": f"{revision.get_absolute_url()}#{paper.anchor}",
-                    "published": published,
-                    "year": _year(published),
-                }
-            )
-    return list(papers.values())
-
 
 def papers(request):
-    at = timezone.now()
-    revisions = list(Revision.objects.live_issues(at).headings().with_sections())
-    every_paper = _papers(revisions)
-    years = sorted({a["year"] for p in every_paper for a in p["appearances"]}, reverse=True)
+    index = PaperIndex(timezone.now())
+    years = index.years()
     year = request.GET.get("year", "")
     year = int(year) if year.isascii() and year.isdigit() and int(year) in years else None
-    shown = [
-        paper
-        for paper in every_paper
-        if year is None or any(a["year"] == year for a in paper["appearances"])
-    ]
-    page = Paginator(shown, PAPERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    index.year = year
+    page = Paginator(index, PAPERS_PAGE_SIZE).get_page(request.GET.get("page"))
 
     def query(number: int) -> str:
         return urlencode(
@@ -237,7 +202,7 @@ def papers(request):
         {
             "papers": page.object_list,
             "page": page,
-            "count": len(shown),
+            "count": index.count(),
             "previous_query": query(page.previous_page_number()) if page.has_previous() else "",
             "next_query": query(page.next_page_number()) if page.has_next() else "",
             "years": years,

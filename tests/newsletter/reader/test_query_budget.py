@@ -21,8 +21,8 @@ PUBLIC_PAGES = [
     ("/issues/3-issue-3/", 200, STATE_QUERY + 1, True),
     ("/issues/3/", 301, STATE_QUERY + 1, True),
     ("/issues/3-old-slug/", 301, STATE_QUERY + 1, True),
-    ("/papers/", 200, STATE_QUERY + 1, True),
-    ("/papers/?year=2020", 200, STATE_QUERY + 1, True),
+    ("/papers/", 200, STATE_QUERY + 2, True),  # years and counts; one page
+    ("/papers/?year=2020", 200, STATE_QUERY + 2, True),
     ("/search/", 200, STATE_QUERY, True),
     ("/search/?q=laptop", 200, STATE_QUERY + 3, True),
     ("/feed/rss/", 200, STATE_QUERY + 1, True),
