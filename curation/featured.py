@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 
 from curation.models import FeaturedLink, LinkAlias
 from curation.urls_normalisation import arxiv_key, link_key
-from newsletter.content.snapshot import Snapshot
+from newsletter.content.snapshot import Snapshot, issue_path
 from newsletter.models import Revision
 
 
@@ -115,16 +116,18 @@ def _appearances(wanted, exclude_issue, at) -> list[Appearance]:
         live = live.exclude(issue=exclude_issue)
     rows = (
         FeaturedLink.objects.filter(key__in=wanted, revision__in=live)
-        .select_related("revision")
-        .only(
+        # Only the slug of the snapshot, for the address: not the whole document, parsed.
+        .annotate(slug=KeyTextTransform("slug", KeyTransform("issue", "revision__snapshot")))
+        .values_list(
             "key",
             "issue_number",
             "section_title",
             "entry_title",
             "anchor",
+            "slug",
             "revision__go_live_at",
             "revision__issue_number",
-            "revision__snapshot",
+            named=True,
         )  # fmt: skip
         .order_by("-issue_number", "id")
     )
@@ -134,8 +137,8 @@ def _appearances(wanted, exclude_issue, at) -> list[Appearance]:
             issue_number=row.issue_number,
             section_title=row.section_title,
             entry_title=row.entry_title,
-            published=row.revision.go_live_at,
-            url=f"{row.revision.get_absolute_url()}#{row.anchor}",
+            published=row.revision__go_live_at,
+            url=f"{issue_path(row.revision__issue_number, row.slug)}#{row.anchor}",
         )
         for row in rows
     ]

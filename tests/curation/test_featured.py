@@ -1,15 +1,19 @@
 """The featured-before index: written when a revision is frozen, read for live revisions."""
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from curation.featured import featured_before
 from curation.models import FeaturedLink
 from curation.urls_normalisation import arxiv_key, link_key
 from editorial.workflow import perform
+from newsletter.models import Revision
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +53,15 @@ def test_the_issue_being_edited_is_left_out(published):
     issue = published(number=5)
     assert featured_before(["example.com/laptop"], exclude_issue=issue.pk) == []
     assert len(featured_before(["example.com/laptop"])) == 1
+
+
+def test_an_appearance_reads_its_issue_address_not_the_whole_snapshot(published):
+    issue = published(number=6)
+    with CaptureQueriesContext(connection) as queries:
+        (found,) = featured_before([arxiv_key("1706.03762")])
+
+    assert found.url == f"/issues/6-{issue.slug}/#paper-attention-is-all-you-need"
+    assert found.published == Revision.objects.live().get(issue=issue).go_live_at
+    # The snapshot is read for its slug only, never loaded whole (and parsed) per appearance.
+    selected = [q["sql"] for q in queries if "curation_featuredlink" in q["sql"]]
+    assert selected and not any(re.search(r'"snapshot"\s*(,|FROM)', sql) for sql in selected)
