@@ -54,6 +54,14 @@ class EntryInline(EditorFieldsMixin, nested_admin.NestedStackedInline):
         return super().has_delete_permission(request, obj) and _editable(obj)
 
 
+def _refusal(form, context) -> str:
+    """'conflict' when the save was refused as stale, 'errors' for any other refusal."""
+    if form is None or not (form.errors or context.get("errors")):
+        return ""
+    stale = any(e.code == "stale_version" for e in form.non_field_errors().as_data())
+    return "conflict" if stale else "errors"
+
+
 def _editable(obj) -> bool:
     """Whether the issue that `obj` (an issue or a section) belongs to may be edited."""
     if obj is None:
@@ -194,6 +202,9 @@ class IssueAdmin(ComposerMixin, EditorFieldsMixin, nested_admin.NestedModelAdmin
             context["subtitle"] = str(saved)
         existing = bool(obj is not None and obj.pk)
         context["composer"] = {
+            # A save refused (errors, or someone else saved first): the page says it is not
+            # saved, and leaving it asks first, as for anything typed and not yet saved.
+            "refused": _refusal(form, context),
             "preview_url": existing
             and reverse(
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_preview", args=(obj.pk,)

@@ -43,8 +43,11 @@
     }
 
     function titleOf(form) {
+        // Its title field, or on a read-only page (in review, approved) the title shown.
         const input = form.querySelector(':scope input[name$="-title"]');
-        return input ? input.value.trim() : "";
+        if (input) { return input.value.trim(); }
+        const shown = form.querySelector(":scope .field-title p, :scope .field-title .readonly");
+        return shown ? shown.textContent.trim() : "";
     }
 
     function isDeleted(form) {
@@ -97,6 +100,16 @@
             if (conflict) { return; }
             showStatus(dirty ? "Unsaved changes" : "All changes saved" + (savedAt ? " · last saved " + savedAt : ""),
                 dirty ? "dirty" : "saved");
+        }
+        if (root.dataset.refused) {
+            // The page is the answer to a refused save: what it shows is not saved.
+            dirty = true;
+            conflict = root.dataset.refused === "conflict";
+            showStatus(conflict
+                ? "Not saved: someone else saved this issue first (see the message in the form). "
+                    + "Autosave has stopped."
+                : "Not saved: correct what the form marks, then save.",
+            conflict ? "conflict" : "error");
         }
         idle();
 
@@ -345,10 +358,18 @@
                 e.returnValue = "";
             }
         });
+        // django-nested-admin announces a mutation on the submit of every form on the page,
+        // the workflow panel's too: that is no change to the issue, and leaving the page
+        // for that panel's action must not ask about unsaved changes.
+        let formSubmitting = false;
+        document.addEventListener("submit", function () {
+            formSubmitting = true;
+            setTimeout(() => { formSubmitting = false; }, 0);
+        }, true);
         if ($) {
             $(document).on("djnesting:mutate formset:added formset:removed", function () {
                 enhanceAll();
-                changed();
+                if (!formSubmitting) { changed(); }
             });
         }
 

@@ -1,0 +1,115 @@
+"""The composer tells the truth about what is saved, whatever the page it is on.
+
+In a real Chromium: a workflow action from the panel above the form leaves the page without
+asking about unsaved changes (there are none), while an edit not yet saved still asks; a
+read-only issue page lists its sections and entries by their titles; a save refused because
+someone else saved first says it is not saved, and leaving that page asks first.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from editorial.roles import EDITORS, REVIEWERS
+from newsletter.models import Issue
+from tests.helpers.workflow import role_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "correct horse battery"
+
+
+def log_in(page, base, username, next_path):
+    page.goto(f"{base}/admin/login/?next={next_path}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**{next_path}")
+
+
+def dialogs_of(page, accept=True):
+    seen = []
+
+    def answer(dialog):
+        seen.append(dialog.type)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.on("dialog", answer)
+    return seen
+
+
+def test_a_workflow_action_leaves_the_composer_without_asking_unless_an_edit_is_unsaved(
+    page, live_server, make_issue
+):
+    issue = make_issue()
+    role_user("eddie", EDITORS)
+    path = f"/admin/newsletter/issue/{issue.pk}/change/"
+    log_in(page, live_server.url, "eddie", path)
+    asked = dialogs_of(page)
+    status = page.locator(".composer-status")
+    expect(status).to_contain_text("All changes saved")
+
+    # A share link, then "Submit for review" with a comment: nothing typed in the issue.
+    page.get_by_role("button", name="Create share link").click()
+    expect(page.locator(".messagelist")).to_contain_text("Anyone with this link")
+    page.fill("#workflow-submit-comment", "Ready for a look.")
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator(".messagelist")).to_contain_text("submitted for review")
+    assert asked == []
+    assert Issue.objects.get(pk=issue.pk).state == Issue.State.IN_REVIEW
+
+    # Back in draft, a title typed and not yet saved: leaving for an action asks first.
+    page.get_by_role("button", name="Withdraw").click()
+    expect(page.locator(".messagelist")).to_contain_text("draft again")
+    assert asked == []
+    page.fill("#id_title", "Not saved yet")
+    page.get_by_role("button", name="Create share link").click()
+    page.wait_for_load_state("load")
+    assert asked == ["beforeunload"]
+
+
+def test_a_read_only_issue_page_lists_its_sections_and_entries_by_title(
+    page, live_server, make_issue
+):
+    issue = make_issue()  # a draft: a reviewer may read it, not change it
+    role_user("rita", REVIEWERS)
+    log_in(page, live_server.url, "rita", f"/admin/newsletter/issue/{issue.pk}/change/")
+    contents = page.locator(".composer-toc-list")
+    expect(contents).to_contain_text("Papers & research")
+    labels = [text.strip() for text in contents.locator("button").all_inner_texts()]
+    assert labels == [
+        "My work",
+        "ITEMFine-tuning on a laptop",
+        "ITEMA tiny eval harness",
+        "Papers & research",
+        "PAPERAttention Is All You Need",
+    ], labels
+
+
+def test_a_save_refused_as_stale_says_it_is_not_saved_and_leaving_asks(
+    page, live_server, make_issue
+):
+    issue = make_issue()
+    role_user("eddie", EDITORS)
+    path = f"/admin/newsletter/issue/{issue.pk}/change/"
+    log_in(page, live_server.url, "eddie", path)
+    other = page.context.new_page()
+    other.goto(live_server.url + path)
+
+    # Someone saves in the other tab; this one, opened before, saves its own change.
+    other.fill("#id_title", "Saved first")
+    other.locator("input[name=_continue]").first.click()
+    expect(other.locator(".messagelist .success")).to_have_count(1)
+    page.fill("#id_summary", "Typed here, refused.")
+    page.locator("input[name=_continue]").first.click()
+    expect(page.locator(".errornote")).to_be_visible()
+
+    status = page.locator(".composer-status")
+    expect(status).to_contain_text("Not saved")
+    expect(status).not_to_contain_text("All changes saved")
+    expect(page.locator("#id_summary")).to_have_value("Typed here, refused.")
+    asked = dialogs_of(page, accept=False)
+    page.evaluate("window.location.href = '/admin/'")
+    page.wait_for_timeout(300)
+    assert asked == ["beforeunload"]
+    assert Issue.objects.get(pk=issue.pk).summary != "Typed here, refused."
+    other.close()
