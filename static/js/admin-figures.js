@@ -125,7 +125,10 @@
         if (!file) { return; }
         state.file = file;
         state.image = null;
-        showPreview(URL.createObjectURL(file));
+        // A data: URL, which the Content-Security-Policy's img-src allows (a blob: one it blocks).
+        const reader = new FileReader();
+        reader.onload = function () { if (state && state.file === file) { showPreview(reader.result); } };
+        reader.readAsDataURL(file);
         const alt = dialog.querySelector('[name=alt_text]');
         alt.value = "";
         alt.focus();

@@ -8,10 +8,12 @@ picture dialog, the markdown editor's preview, the sortable inlines, the calenda
 assert that nothing was blocked.
 """
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from PIL import Image as PILImage
 from playwright.sync_api import expect
 
 from editorial.previews import WORKING, make_share_token
@@ -20,6 +22,13 @@ from tests.helpers.reader import public_url
 from tests.helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def png_bytes() -> bytes:
+    out = io.BytesIO()
+    PILImage.new("RGB", (40, 30), (30, 60, 120)).save(out, "PNG")
+    return out.getvalue()
+
 
 WATCH_VIOLATIONS = """
 window.__cspViolations = [];
@@ -197,6 +206,16 @@ def test_admin_pages_and_their_scripts_run_under_the_policy(
     expect(page.locator("dialog.figure-dialog")).to_be_visible()
     page.locator('dialog.figure-dialog [data-tab="choose"]').click()
     page.wait_for_timeout(300)
+    # A file chosen to upload is shown in the dialog before it is sent.
+    page.locator('dialog.figure-dialog [data-tab="upload"]').click()
+    page.locator("dialog.figure-dialog input[type=file]").set_input_files(
+        files=[{"name": "chosen.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
+    chosen = page.locator("dialog.figure-dialog .fd-preview")
+    expect(chosen).to_be_visible()
+    page.wait_for_function(
+        "() => document.querySelector('dialog.figure-dialog .fd-preview').naturalWidth === 40"
+    )
     page.locator("dialog.figure-dialog .fd-cancel").click()
     add_links = page.locator(".djn-add-item a, a.djn-add-handler")
     if add_links.count():
