@@ -414,7 +414,16 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Bounded in bytes per process (config/memory_cache.py): what a worker may hold is known.
+    CACHES = {
+        "default": {
+            "BACKEND": "config.memory_cache.BoundedLocMemCache",
+            "OPTIONS": {
+                "MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", 2000)),
+                "MAX_BYTES": int(os.environ.get("CACHE_MEMORY_MB", 32)) * 1024 * 1024,
+            },
+        }
+    }
 # While the database is unreachable, public pages already in the cache are still served
 # for this long after the publication state was last read (never past a scheduled change).
 PUBLIC_CACHE_STALE_IF_ERROR = int(os.environ.get("PUBLIC_CACHE_STALE_IF_ERROR", 300))
