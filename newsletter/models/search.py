@@ -6,9 +6,27 @@ Readers' search ranks them; the papers index groups their paper rows by the pape
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q
 
 from newsletter.models.revisions import Revision
+
+
+class TitleLexemes(Func):
+    """The words of an entry's title: the lexemes of its vector with weight A."""
+
+    function = "ts_filter"
+    template = "%(function)s(%(expressions)s, '{a}'::\"char\"[])"
+    output_field = SearchVectorField()
+
+
+class TitleKey(Func):
+    """A short key of the set of an entry's title words: equal for a query of exactly them.
+
+    An md5, so that a long title cannot exceed a btree row; compare it with `QueryKey`.
+    """
+
+    template = "md5(strip(ts_filter(%(expressions)s, '{a}'::\"char\"[]))::text)"
+    output_field = models.CharField()
 
 
 class SearchEntry(models.Model):
@@ -66,6 +84,10 @@ class SearchEntry(models.Model):
                 condition=Q(kind="paper"),
                 name="search_entry_papers",
             ),
+            # Title matches, found without reading every match's vector: a search for
+            # common words ranks a bounded set of candidates (`newsletter.reader.search`).
+            GinIndex(TitleLexemes(F("vector")), name="search_entry_title_gin"),
+            models.Index(TitleKey(F("vector")), name="search_entry_title_key"),
         ]
         verbose_name_plural = "search entries"
 

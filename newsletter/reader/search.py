@@ -10,26 +10,19 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F, FloatField, OuterRef, QuerySet, Subquery
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast, Greatest
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from newsletter.content.search_index import SEARCH_CONFIG, START, STOP
 from newsletter.content.snapshot import issue_path
-from newsletter.models import Revision, SearchEntry
+from newsletter.reader import search_ranking
 from newsletter.reader.http import public, public_until_next_change
+from newsletter.reader.search_ranking import PAGE_SIZE, Row, ranked_page
 
 MAX_QUERY_CHARS = 200
-PAGE_SIZE = 20
-# A newer issue's score is up to this much higher: enough to order near-ties, too little
-# to lift a weak match above a strong one.
-RECENCY_BOOST = 0.1
 
 
 def normalise(raw: str) -> tuple[str, bool]:
@@ -65,48 +58,50 @@ def has_terms(query: str) -> bool:
     return tree not in ("", "T")
 
 
-def _issue_field(key: str):
-    # A subquery, so PostgreSQL reads it only for the page of rows it returns: every read
-    # of the snapshot detoasts the whole document, and ranking touches thousands of rows.
-    field = KeyTextTransform(key, KeyTransform("issue", "snapshot"))
-    return Subquery(Revision.objects.filter(pk=OuterRef("revision_id")).values(value=field)[:1])
+class Ranked:
+    """The ranked results of one search as a Paginator's list: a page and the count in one
+    query (`search_ranking.ranked_page`).
 
-
-def find(query: str, *, at: datetime | None = None) -> QuerySet:
-    """Entries of live revisions matching `query` (websearch syntax), best first.
-
-    Each row carries `rank`, `headline` (raw ts_headline output: see `snippet_html`),
-    `issue_number`, `issue_title` and `issue_slug`, so a
-    page of results costs one query whatever its length.
+    The Paginator asks for the count before the page, so the count is read with the page
+    the request asked for (`hint`); another page costs another query.
     """
-    at = at or timezone.now()
-    tsquery = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-    live = Revision.objects.live(at)
-    number = F("revision__issue_number")
-    newest = live.order_by("-issue_number").values("issue_number")[:1]
-    recency = Cast(number, FloatField()) / Greatest(Cast(Subquery(newest), FloatField()), 1.0)
-    return (
-        SearchEntry.objects.filter(revision__in=live.values("pk"), vector=tsquery)
-        .annotate(
-            rank=SearchRank(F("vector"), tsquery) * (1 + RECENCY_BOOST * recency),
-            issue_number=number,
-            issue_title=_issue_field("title"),
-            issue_slug=_issue_field("slug"),
-            headline=SearchHeadline(
-                "text",
-                tsquery,
-                config=SEARCH_CONFIG,
-                start_sel=START,
-                stop_sel=STOP,
-                # One passage around the best match: fragment mode trims a short text's
-                # first and last words.
-                max_words=35,
-                min_words=15,
-            ),
-        )
-        .order_by("-rank", "-issue_number", "position", "pk")
-        .only("id", "kind", "anchor", "title", "position")
-    )
+
+    def __init__(self, query: str, *, at: datetime, hint: int):
+        self.query, self.at, self.hint = query, at, hint
+        self.more = False
+        self._total: int | None = None
+        self._pages: dict[int, list] = {}
+
+    def _fetch(self, offset: int) -> list:
+        if offset not in self._pages:
+            rows, self._total, self.more = ranked_page(
+                self.query, at=self.at, offset=offset, limit=PAGE_SIZE
+            )
+            self._pages[offset] = rows
+        return self._pages[offset]
+
+    def count(self) -> int:
+        if self._total is None:
+            self._fetch((self.hint - 1) * PAGE_SIZE)
+        return self._total
+
+    def __getitem__(self, window: slice) -> list:
+        return self._fetch(window.start)[: window.stop - window.start]
+
+
+def page_hint(raw) -> int:
+    """The page a request most likely gets: its number when that is a plain one, else 1."""
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        return 1
+    # Past the candidates every page number gives the last page: keep the offset small.
+    return min(max(number, 1), 2 * search_ranking.CANDIDATES // PAGE_SIZE + 2)
+
+
+def find(query: str, *, at: datetime | None = None, hint: int = 1) -> Ranked:
+    """Live entries matching `query` (websearch syntax), best first, for a Paginator."""
+    return Ranked(query, at=at or timezone.now(), hint=hint)
 
 
 def snippet_html(headline: str) -> SafeString:
@@ -138,15 +133,15 @@ class Result:
         return f"{self.issue_url}#{self.anchor}" if self.anchor else self.issue_url
 
     @classmethod
-    def from_entry(cls, entry: SearchEntry) -> "Result":
+    def from_row(cls, row: Row) -> "Result":
         return cls(
-            issue_number=entry.issue_number,
-            issue_title=entry.issue_title,
-            issue_slug=entry.issue_slug,
-            kind=entry.kind,
-            title=entry.title,
-            anchor=entry.anchor,
-            snippet=snippet_html(entry.headline),
+            issue_number=row.issue_number,
+            issue_title=row.issue_title,
+            issue_slug=row.issue_slug,
+            kind=row.kind,
+            title=row.title,
+            anchor=row.anchor,
+            snippet=snippet_html(row.headline),
         )
 
 
@@ -169,10 +164,15 @@ def search_page(request):
         # Nothing to look for: the page does not depend on what is published.
         return public(render(request, "newsletter/search.html", context))
 
-    page = Paginator(find(query, at=at), PAGE_SIZE).get_page(request.GET.get("page"))
-    entries = list(page.object_list)
+    number = request.GET.get("page")
+    ranked = find(query, at=at, hint=page_hint(number))
+    page = Paginator(ranked, PAGE_SIZE).get_page(number)
     context.update(
-        searched=True, page=page, results=[Result.from_entry(entry) for entry in entries]
+        searched=True,
+        page=page,
+        results=[Result.from_row(row) for row in page.object_list],
+        more=ranked.more,
+        bound=search_ranking.CANDIDATES,
     )
     response = render(request, "newsletter/search.html", context)
     return public_until_next_change(response)

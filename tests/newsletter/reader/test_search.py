@@ -16,7 +16,9 @@ from django.utils import timezone
 from editorial.roles import PUBLISHERS
 from editorial.workflow import perform
 from newsletter.models import Issue, Item, Paper, SearchEntry, Section
+from newsletter.reader import search_ranking
 from newsletter.reader.search import MAX_QUERY_CHARS, normalise
+from newsletter.reader.search_ranking import wanted_words
 from tests.helpers.reader import PUBLISHED_CACHE_CONTROL, STATE_QUERY
 from tests.helpers.workflow import publish, role_user
 
@@ -127,6 +129,119 @@ def test_between_equal_matches_the_newer_issue_comes_first(client):
         "/issues/2-issue-2/#item-distillation",
         "/issues/1-issue-1/#item-distillation",
     ]
+
+
+# Ranking a bounded set of candidates: the newest matches and the title matches
+
+
+@pytest.fixture
+def bound(monkeypatch):
+    """Rank at most `n` of the newest matches (500 in production), to test with few issues."""
+
+    def set_bound(n):
+        monkeypatch.setattr(search_ranking, "CANDIDATES", n)
+
+    return set_bound
+
+
+def robots_in_bodies(first_number, issues, per_issue=10):
+    """Issues whose items hold "robot" in their text only, each item title unique."""
+    for number in range(first_number, first_number + issues):
+        items = [(f"Item {number}.{n}", "A robot walks in.") for n in range(per_issue)]
+        publish(issue_with(number, *items))
+
+
+def test_an_exact_title_match_in_the_oldest_issue_comes_first_past_the_bound(client, bound):
+    bound(10)
+    publish(issue_with(1, ("Robot", "The oldest entry.")))
+    robots_in_bodies(2, 3)
+    publish(issue_with(5, *[(f"Robot number {n}", "Another one.") for n in range(12)]))
+
+    page = search(client, "robot").content.decode()
+    found = [title for _, title in RESULT.findall(page)]
+
+    assert found[0] == "Robot"
+    assert "More than 10 results for “robot”" in page
+    assert "the newest 10 and those with the words in their title" in page
+
+
+def test_an_exact_title_is_its_words_whatever_the_case_and_stop_words(client):
+    publish(issue_with(1, ("Attention Is All You Need", "A famous paper.")))
+    publish(issue_with(2, ("Attention to attention", "Attention, attention, need.")))
+
+    assert titles(client, "attention need")[0] == "Attention Is All You Need"
+    assert titles(client, "attention")[0] == "Attention to attention"
+
+
+def test_a_phrase_match_comes_before_the_words_apart_even_in_a_title(client):
+    publish(issue_with(1, ("Notes", "We ran small models on a laptop.")))
+    publish(issue_with(2, ("Models for the small shop", "Inventory.")))
+
+    assert titles(client, "small models") == ["Notes", "Models for the small shop"]
+    assert titles(client, '"small models"') == ["Notes"]
+
+
+def test_pages_go_through_every_candidate_once_past_the_bound(client, bound):
+    bound(30)
+    robots_in_bodies(1, 5)  # 50 matches, items 1.0 to 5.9
+
+    first = search(client, "robot").content.decode()
+    second = search(client, "robot", page=2).content.decode()
+    beyond = search(client, "robot", page=999).content.decode()
+    on_first = [title for _, title in RESULT.findall(first)]
+    on_second = [title for _, title in RESULT.findall(second)]
+
+    # The 31 newest, the last page is the 31st result: no match is left out at random.
+    assert len(on_first) == 20 and len(on_second) == 11
+    assert sorted(on_first + on_second) == sorted(
+        [f"Item {number}.{n}" for number in (5, 4, 3) for n in range(10)] + ["Item 2.0"]
+    )
+    assert "More than 30 results for “robot”, page 1 of 2." in first
+    assert "More than 30 results for “robot”, page 2 of 2." in second
+    assert 'start="21"' in second
+    assert RESULT.findall(beyond) == RESULT.findall(second)
+
+
+def test_the_count_is_exact_up_to_the_bound_and_more_than_after_it(client, bound):
+    bound(10)
+    robots_in_bodies(1, 1)
+
+    assert 'role="status">10 results for “robot”.' in search(client, "robot").content.decode()
+
+    publish(issue_with(2, ("Late", "One more robot.")))
+    page = search(client, "robot").content.decode()
+
+    assert "More than 10 results for “robot”." in page
+    assert 'role="status">10 results' not in page
+
+
+def test_a_query_matching_fewer_than_the_bound_ranks_every_match(client, bound):
+    bound(10)
+    publish(issue_with(1, ("Quantization", "Fewer bits.")))
+    for number in range(2, 9):
+        publish(issue_with(number, (f"Notes {number}", "Someone mentioned quantization.")))
+
+    page = search(client, "quantization").content.decode()
+    found = [title for _, title in RESULT.findall(page)]
+
+    assert found[0] == "Quantization"
+    assert sorted(found[1:]) == [f"Notes {number}" for number in range(2, 9)]
+    assert "8 results for “quantization”." in page
+    assert "More than" not in page
+
+
+def test_an_excluded_word_in_the_text_excludes_a_title_match_past_the_bound(client, bound):
+    bound(5)
+    publish(issue_with(1, ("Robot", "It cooks pasta.")))
+    robots_in_bodies(2, 1)
+
+    assert "Robot" not in titles(client, "robot -pasta")
+
+
+def test_the_wanted_words_leave_out_exclusions_or_and_quotes():
+    assert wanted_words('small "tiny models" -big or -"huge ones" x') == "small tiny models x"
+    assert wanted_words('"unbalanced') == "unbalanced"
+    assert wanted_words("-only") == ""
 
 
 # Snippets
@@ -402,7 +517,7 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_results(
         page = search(client, "robot").content.decode()
 
     assert len(RESULT.findall(page)) == 20
-    assert len(many) == len(one) == STATE_QUERY + 3
+    assert len(many) == len(one) == STATE_QUERY + 2
 
 
 def test_the_search_entries_have_a_gin_index():

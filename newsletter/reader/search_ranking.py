@@ -1,0 +1,181 @@
+"""Ranking a search: a bounded set of candidates, ranked, a page and the count in one query.
+
+Ranking reads every candidate's vector, so a query that matches most of the archive (a
+few common words) would cost a read of most of the index. Instead the candidates are
+the newest CANDIDATES matches, which PostgreSQL delivers without reading the others,
+together with the newest CANDIDATES entries that have the words in their title (their
+own GIN index, `TitleLexemes`), so a title match is found however old its issue. When
+there are more matches than that, the page says so ("more than N results") and pages
+through the candidates; otherwise the candidates are every match and the count is exact.
+
+Within the candidates: an entry whose title is exactly the query's words comes first,
+then entries holding the words as a phrase, then by `ts_rank` (title above byline above
+text), a newer issue's score being up to RECENCY_BOOST higher.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.postgres.search import SearchQuery
+from django.db import connections, router
+from django.db.models import CharField, Func, QuerySet, Value
+
+from newsletter.content.search_index import SEARCH_CONFIG, START, STOP
+from newsletter.models import Revision, SearchEntry
+from newsletter.models.search import TitleKey, TitleLexemes
+
+# How many of the newest matches are ranked (and as many title matches). A multiple of
+# the page size, so that the last page of the newest is a full one.
+CANDIDATES = 500
+PAGE_SIZE = 20
+# A newer issue's score is up to this much higher: enough to order near-ties, too little
+# to lift a weak match above a strong one.
+RECENCY_BOOST = 0.1
+# One passage around the best match: fragment mode trims a short text's first and last
+# words.
+HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15"
+
+_TOKEN = re.compile(r'(-?)("[^"]*"?|\S+)')
+
+
+def wanted_words(query: str) -> str:
+    """The words a result holds: the query without `-word`s, `-"phrase"`s, `or` and quotes."""
+    words = []
+    for sign, token in _TOKEN.findall(query):
+        if sign or token.lower() == "or":
+            continue
+        words.extend(token.strip('"').split())
+    return " ".join(words)
+
+
+class QueryKey(Func):
+    """The `TitleKey` of a title made of exactly these words."""
+
+    template = f"md5(strip(to_tsvector('{SEARCH_CONFIG}'::regconfig, %(expressions)s))::text)"
+    output_field = CharField()
+
+    def __init__(self, words: str):
+        super().__init__(Value(words))
+
+
+@dataclass(frozen=True)
+class Row:
+    issue_number: int
+    kind: str
+    title: str
+    anchor: str
+    issue_title: str
+    issue_slug: str
+    headline: str
+
+
+def _named(sql: str, params, prefix: str) -> tuple[str, dict]:
+    """Compiled SQL with its `%s` placeholders named, to sit in a query with named ones."""
+    names = iter(range(len(params)))
+    named = re.sub(r"%[%s]", lambda m: m[0] if m[0] == "%%" else f"%({prefix}{next(names)})s", sql)
+    return named, {f"{prefix}{i}": value for i, value in enumerate(params)}
+
+
+def _newest_first(entries: QuerySet, limit: int, alias: str, prefix: str) -> tuple[str, dict]:
+    """The ids of the first `limit` of `entries`, newest issue first, as named SQL.
+
+    PostgreSQL delivers that order cheaply both ways round: for common words it walks the
+    revisions newest first and stops after `limit` matches; for rare ones it takes the
+    matches from the GIN index and sorts the few there are.
+    """
+    ordered = entries.order_by("-revision__issue_number", "position").values("pk")[:limit]
+    return _named(*ordered.query.get_compiler(using=alias).as_sql(), prefix)
+
+
+_RANKED = """
+WITH newest(id) AS ({newest}), titled(id) AS ({titled}), exact(id) AS ({exact}),
+ranked AS (
+    SELECT e.id, e.revision_id, e.kind, e.anchor, e.position, e.title, e.text, r.issue_number,
+           e.id IN (SELECT id FROM exact) AS exact_title,
+           {phrase} AS phrase,
+           ts_rank(e.vector, websearch_to_tsquery(%(config)s::regconfig, %(query)s)) AS score,
+           max(r.issue_number) OVER () AS newest_number
+    FROM {entries} e JOIN {revisions} r ON r.id = e.revision_id
+    WHERE e.id IN (SELECT id FROM newest UNION SELECT id FROM titled UNION SELECT id FROM exact)
+)
+SELECT totals.total, totals.more, page.*
+FROM (
+    SELECT count(*) AS total, (SELECT count(*) FROM newest) > %(bound)s AS more FROM ranked
+) AS totals
+LEFT JOIN LATERAL (
+    SELECT ranked.issue_number, ranked.kind, ranked.title, ranked.anchor,
+           (SELECT snapshot #>> '{{issue,title}}' FROM {revisions}
+            WHERE id = ranked.revision_id) AS issue_title,
+           (SELECT snapshot #>> '{{issue,slug}}' FROM {revisions}
+            WHERE id = ranked.revision_id) AS issue_slug,
+           ts_headline(%(config)s::regconfig, ranked.text,
+                       websearch_to_tsquery(%(config)s::regconfig, %(query)s),
+                       %(headline)s) AS headline
+    FROM ranked
+    ORDER BY ranked.exact_title DESC, ranked.phrase DESC,
+             ranked.score * (1 + %(boost)s * ranked.issue_number::float
+                             / greatest(ranked.newest_number, 1)) DESC,
+             ranked.issue_number DESC, ranked.position, ranked.id
+    LIMIT %(limit)s OFFSET %(offset)s
+) AS page ON true
+"""
+_PHRASE = "e.vector @@ phraseto_tsquery(%(config)s::regconfig, %(words)s)"
+
+
+def ranked_page(
+    query: str, *, at: datetime, offset: int, limit: int
+) -> tuple[list[Row], int, bool]:
+    """One page of the ranked candidates for `query` (websearch syntax) among live entries.
+
+    Returns the page's rows, how many candidates there are to page through, and whether
+    more entries match than were taken as candidates. One query, whatever the page.
+    """
+    alias = router.db_for_read(SearchEntry)
+    tsquery = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    matches = SearchEntry.objects.using(alias).filter(
+        revision__in=Revision.objects.live(at).values("pk")
+    )
+    matches = matches.filter(vector=tsquery)
+    newest, newest_params = _newest_first(matches, CANDIDATES + 1, alias, "n")
+    # The title's words alone do not match `-word`s the text holds: `vector` decides.
+    titled, titled_params = _newest_first(
+        matches.alias(title_lexemes=TitleLexemes("vector")).filter(title_lexemes=tsquery),
+        CANDIDATES,
+        alias,
+        "t",
+    )
+    words = wanted_words(query)
+    exact, exact_params = _newest_first(
+        matches.alias(title_key=TitleKey("vector")).filter(title_key=QueryKey(words)),
+        CANDIDATES,
+        alias,
+        "x",
+    )
+    sql = _RANKED.format(
+        newest=newest,
+        titled=titled,
+        exact=exact,
+        phrase=_PHRASE if len(words.split()) > 1 else "false",
+        entries=SearchEntry._meta.db_table,
+        revisions=Revision._meta.db_table,
+    )
+    params = {
+        **newest_params,
+        **titled_params,
+        **exact_params,
+        "config": SEARCH_CONFIG,
+        "query": query,
+        "words": words,
+        "bound": CANDIDATES,
+        "boost": RECENCY_BOOST,
+        "headline": HEADLINE,
+        "limit": limit,
+        "offset": offset,
+    }
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    total, more = rows[0][:2]
+    page = [Row(*row[2:]) for row in rows if row[2] is not None]
+    return page, total, more
