@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import math
 import resource
 import sys
 
@@ -9,13 +10,13 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import ProtectedError
-from PIL import ExifTags
+from PIL import ExifTags, ImageChops, ImageFilter, ImageStat
 from PIL import Image as PILImage
 
 from newsletter.admin.forms import ImageForm
 from newsletter.content import images
 from newsletter.models import Image
-from tests.helpers.images import animated_gif, image_bytes, noise, png_bomb, upload
+from tests.helpers.images import animated_gif, gradient, image_bytes, noise, png_bomb, upload
 from tests.helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db
@@ -318,6 +319,28 @@ def test_webp_renditions_are_made_at_each_width_up_to_the_original_never_upscale
         assert picture.format == "WEBP"
         assert picture.size == (rendition["width"], rendition["height"])
         assert rendition["height"] == round(rendition["width"] / 2)
+
+
+def _psnr(a: PILImage.Image, b: PILImage.Image) -> float:
+    difference = ImageStat.Stat(ImageChops.difference(a.convert("RGB"), b.convert("RGB")))
+    mse = sum(rms * rms for rms in difference.rms) / 3
+    return math.inf if mse == 0 else 10 * math.log10(255**2 / mse)
+
+
+def test_every_rendition_is_the_picture_at_its_size_whichever_it_was_resized_from():
+    """The smaller renditions are resized from larger ones, not from the upload: each must
+    still look like the upload resized straight to its size."""
+    photo = gradient((2000, 1000)).filter(ImageFilter.GaussianBlur(2))
+    photo.paste(noise((400, 200), seed=3).filter(ImageFilter.GaussianBlur(1)), (800, 400))
+    image = ingest(image_bytes("JPEG", image=photo, quality=95), name="photo.jpg")
+    original = open_stored(image.file.name).convert("RGB")
+
+    made = image.stored_renditions() + image.stored_renditions(email=True)
+    assert sorted(r["width"] for r in made) == [480, 600, 960, 1200, 1600]
+    for rendition in made:
+        size = (rendition["width"], rendition["height"])
+        straight = original.resize(size, PILImage.Resampling.LANCZOS)
+        assert _psnr(open_stored(rendition["name"]), straight) > 35, rendition["name"]
 
 
 def test_renditions_are_what_the_snapshot_srcset_reads():
