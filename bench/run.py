@@ -28,10 +28,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import search_terms
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 HOST = "127.0.0.1"  # loopback only: the benchmark never listens on a public interface
 CEILING_PATH = "/static/bench/ceiling.html"
+SEARCH_TERMS = ROOT / "var" / "bench" / "search-terms.txt"  # what search.lua asks
 CONNECTIONS = (1, 16, 64)
 # The targets in bench/README.md, checked at 16 connections.
 TARGET_RATIO, TARGET_P99_MS, TARGET_SEARCH_P99_MS, TARGET_MEMORY_MB = 0.70, 20.0, 50.0, 120.0
@@ -153,8 +156,10 @@ def prepare_data(issues: int) -> dict[str, str]:
         .first()
     )
     live = Revision.objects.live().count()
+    terms = search_terms.write(SEARCH_TERMS)
     connections.close_all()
     print(f"Scale data: {live} live issues ({built:.1f} s to make sure of {issues}).")
+    print(f"Search terms: {terms:,} in {SEARCH_TERMS.relative_to(ROOT)}.")
     return {
         "issue page": latest_bench.get_absolute_url(),
         "home": "/",
@@ -286,6 +291,7 @@ def wrk(binary: str, port: int, name: str, path: str, connections: int, duration
         **os.environ,
         "BENCH_SEED": str(random.randrange(10**9)),
         "BENCH_REPORT": str(BENCH / "report.lua"),
+        "BENCH_SEARCH_TERMS": str(SEARCH_TERMS),
     }
     if etag:
         env["BENCH_IF_NONE_MATCH"] = etag

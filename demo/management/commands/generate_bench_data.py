@@ -1,8 +1,9 @@
 """Create published issues of realistic size for the load benchmarks.
 
-Text comes from a small word list and a seeded random generator, so every run writes the
-same issues. Bench issue k has the slug `bench-issue-k`; existing ones are skipped, new
-ones take the next free issue numbers, so the command is idempotent.
+Text comes from a 4,000-word vocabulary, drawn with Zipf-like frequencies by a seeded random
+generator, so every run writes the same issues. Bench issue k has the slug `bench-issue-k`;
+existing ones are skipped, new ones take the next free issue numbers, so the command is
+idempotent.
 
 Each issue has four sections, twenty items and three papers, half of the items with a
 picture (the demo's pictures and their renditions, reused). The working copies are written
@@ -30,6 +31,15 @@ ITEMS_PER_SECTION = (6, 8, 2, 4)  # twenty items
 PAPERS = 3
 CHUNK = 20  # issues a process takes at a time
 
+# The vocabulary, most frequent first: function words, then the field's words, then a
+# long tail of made-up words built from syllables. Word k is drawn with a weight of
+# 1 / (k + 2.7) (Zipf-Mandelbrot), as words are in real text: a few are everywhere, most
+# are rare, so a search for two words matches about as much as it would in a real archive.
+_FUNCTION_WORDS = """
+the of and to a in is that for it with as on be by this are we from at an or not but
+which can more than when how its our one all new into also about what each other only
+some these two
+"""
 _WORDS = """
 model models data dataset training inference gradient loss attention layer layers token
 tokens embedding embeddings transformer diffusion encoder decoder benchmark evaluation
@@ -48,7 +58,51 @@ _SURNAMES = """
 Lovelace Turing Hopper Dijkstra Liskov Knuth Allen Hinton Bengio Li Ng Koller Pearl Dwork
 Lamport Perlman Goldwasser Micali Berners-Lee Cerf Diffie Hamilton Johnson Lamarr Shannon
 """
-WORDS, NAMES, SURNAMES = _WORDS.split(), _NAMES.split(), _SURNAMES.split()
+VOCABULARY_SIZE = 4000
+SURNAME_COUNT = 600
+ZIPF_OFFSET = 2.7
+_SYLLABLES = """
+b br c d dr f g gr h k l m n p pr r s st t tr v w
+a e i o u a e i o ai ea ou
+"""
+_ONSETS, _VOWELS = (line.split() for line in _SYLLABLES.strip().splitlines())
+_CODAS = ["", "", "", "", "", "n", "r", "s", "l", "m", "t", "nd", "st"]
+
+
+def _made_up_words(count: int, taken: set[str], seed: str, syllables=(2, 2, 3)) -> list[str]:
+    """`count` distinct pronounceable non-words, the same every run."""
+    rng = random.Random(seed)
+    made = []
+    while len(made) < count:
+        word = "".join(
+            rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS)
+            for _ in range(rng.choice(syllables))
+        )
+        if len(word) >= 4 and word not in taken:
+            taken.add(word)
+            made.append(word)
+    return made
+
+
+def _zipf_cumulative(count: int) -> list[float]:
+    total, cumulative = 0.0, []
+    for rank in range(1, count + 1):
+        total += 1 / (rank + ZIPF_OFFSET)
+        cumulative.append(total)
+    return cumulative
+
+
+_KNOWN = _FUNCTION_WORDS.split() + _WORDS.split()
+WORDS = _KNOWN + _made_up_words(VOCABULARY_SIZE - len(_KNOWN), set(_KNOWN), "bench words")
+WORD_WEIGHTS = _zipf_cumulative(len(WORDS))
+STOP_WORDS = frozenset(_FUNCTION_WORDS.split())
+NAMES = _NAMES.split()
+_FAMOUS = _SURNAMES.split()
+SURNAMES = _FAMOUS + [
+    word.capitalize()
+    for word in _made_up_words(SURNAME_COUNT - len(_FAMOUS), set(WORDS), "bench surnames")
+]
+SURNAME_WEIGHTS = _zipf_cumulative(len(SURNAMES))
 
 
 def demo_pictures() -> list[Image]:
@@ -65,7 +119,8 @@ class Writer:
         self.rng = random.Random(seed)
 
     def words(self, low: int, high: int) -> str:
-        return " ".join(self.rng.choice(WORDS) for _ in range(self.rng.randint(low, high)))
+        count = self.rng.randint(low, high)
+        return " ".join(self.rng.choices(WORDS, cum_weights=WORD_WEIGHTS, k=count))
 
     def title(self) -> str:
         return self.words(3, 8).capitalize()
@@ -86,7 +141,7 @@ class Writer:
         if roll < 0.3:
             parts.insert(1, "\n".join(f"- {self.words(4, 10)}" for _ in range(3)))
         elif roll < 0.45:
-            parts.append(f"```python\nresult = {self.rng.choice(WORDS)}(batch, steps=100)\n```")
+            parts.append(f"```python\nresult = {self.words(1, 1)}(batch, steps=100)\n```")
         if self.rng.random() < 0.5:
             parts.append(
                 f"More in [the write-up](https://example.com/{self.rng.randrange(10**6)})."
@@ -94,10 +149,9 @@ class Writer:
         return "\n\n".join(parts)
 
     def authors(self) -> str:
-        return ", ".join(
-            f"{self.rng.choice(NAMES)} {self.rng.choice(SURNAMES)}"
-            for _ in range(self.rng.randint(2, 7))
-        )
+        count = self.rng.randint(2, 7)
+        surnames = self.rng.choices(SURNAMES, cum_weights=SURNAME_WEIGHTS, k=count)
+        return ", ".join(f"{self.rng.choice(NAMES)} {surname}" for surname in surnames)
 
     def arxiv_id(self) -> str:
         year, month = self.rng.randint(17, 25), self.rng.randint(1, 12)
