@@ -28,8 +28,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import search_terms
-
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 HOST = "127.0.0.1"  # loopback only: the benchmark never listens on a public interface
@@ -156,6 +154,8 @@ def prepare_data(issues: int) -> dict[str, str]:
         .first()
     )
     live = Revision.objects.live().count()
+    import search_terms  # bench/search_terms.py, beside this script
+
     terms = search_terms.write(SEARCH_TERMS)
     connections.close_all()
     print(f"Scale data: {live} live issues ({built:.1f} s to make sure of {issues}).")
@@ -474,6 +474,44 @@ def measure_publish(port: int) -> dict[str, float]:
     }
 
 
+def measure_freshness(port: int, rounds: int = 40) -> dict[str, float]:
+    """End and restore the newest issue `rounds` times, each change committed and settled as a
+    transition does (`live_state.settle`: until every web process has taken it in); then ask
+    for the home page at once on two new connections (which may land on different workers):
+    how many of those first answers already showed the change, and how long settling took."""
+    from django.db import connections, transaction
+    from django.utils import timezone
+
+    from newsletter.models import Revision
+    from newsletter.reader import live_state
+
+    newest = Revision.objects.live().order_by("-go_live_at").first()
+    title = newest.title.encode()
+    asked = fresh = 0
+    settling = []
+    for k in range(rounds):
+        ending = k % 2 == 0
+        # The same trigger, and so the same notification, as an unpublish and a re-publish.
+        with transaction.atomic():
+            Revision.objects.filter(pk=newest.pk).update(ends_at=timezone.now() if ending else None)
+        started = time.perf_counter()
+        live_state.settle()
+        settling.append(time.perf_counter() - started)
+        for _ in range(2):
+            status, body, _ = get(port, "/")
+            asked += 1
+            fresh += status == 200 and ((title in body) != ending)
+    Revision.objects.filter(pk=newest.pk).update(ends_at=None)
+    connections.close_all()
+    settling.sort()
+    return {
+        "asked": asked,
+        "fresh": fresh,
+        "settle_p50_ms": settling[len(settling) // 2] * 1000,
+        "settle_max_ms": settling[-1] * 1000,
+    }
+
+
 ROLES = ("editor", "reviewer", "publisher")
 
 
@@ -535,6 +573,7 @@ def main() -> int:
             second = run_matrix(binary, server, paths, args.duration, etag, probes)
             memory.append(server.worker_memory())
             publish = measure_publish(server.port)
+            freshness = measure_freshness(server.port)
         except BaseException:
             print(log_path.read_text(errors="replace")[-4000:], file=sys.stderr)
             raise
@@ -562,6 +601,12 @@ def main() -> int:
         f"{publish['upload']:.2f} s; submit (snapshot, search index), approve and publish "
         f"{publish['publish']:.2f} s. Shown on the home page {publish['seen_after'] * 1000:.0f} "
         f"ms after the publish committed (request {publish['polls']:.0f} after it)."
+    )
+    print(
+        f"Freshness: {freshness['fresh']} of {freshness['asked']} requests sent at once after "
+        f"a commit that ended or restored the newest issue already showed the change; "
+        f"waiting for every worker to take it in took {freshness['settle_p50_ms']:.1f} ms "
+        f"(p50), {freshness['settle_max_ms']:.1f} ms at most."
     )
     print(f"Load average after: {os.getloadavg()[0]:.1f}.")
     missed = check_targets(rows, memory)

@@ -427,6 +427,10 @@ else:
 # While the database is unreachable, public pages already in the cache are still served
 # for this long after the publication state was last read (never past a scheduled change).
 PUBLIC_CACHE_STALE_IF_ERROR = int(os.environ.get("PUBLIC_CACHE_STALE_IF_ERROR", 300))
+# Each web process keeps the publication state in memory, told of every change by
+# PostgreSQL (LISTEN/NOTIFY), so a cache hit needs no query (newsletter/reader/live_state.py).
+# Off: every public request reads the state with one query.
+PUBLIC_STATE_LISTEN = env_bool("PUBLIC_STATE_LISTEN", True)
 
 # Security headers on every response (static files and media included: the middleware
 # runs before WhiteNoise and the media view). See README, "Security".

@@ -27,6 +27,7 @@ from newsletter.content.freeze import freeze
 from newsletter.content.markdown import MarkdownRefused
 from newsletter.models import Issue, Revision
 from newsletter.models.revisions import publication_number_refusal
+from newsletter.reader import live_state
 
 logger = logging.getLogger(__name__)
 
@@ -571,6 +572,8 @@ def perform(
         # After commit, in the caller's context: receivers see what the caller set (muting).
         context = contextvars.copy_context()
         transaction.on_commit(lambda: context.run(_announce, event))
+        # Then return only once every web process shows what the transition changed.
+        transaction.on_commit(live_state.settle, robust=True)
     # The caller's object must not save the old state or version back over these.
     caller_issue.refresh_from_db(fields=["state", "version", "updated_at", "updated_by"])
     return event

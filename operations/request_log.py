@@ -69,6 +69,8 @@ class RequestLogMiddleware:
                         "user_id": _user_id(request),
                         # replica or primary: where a public page was rendered from.
                         "read_from": getattr(request, "read_from", None),
+                        # listener or query: how the publication state was known.
+                        "state_from": getattr(request, "state_from", None),
                     },
                 )
             return response

@@ -17,6 +17,15 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def state_read_per_request(settings):
+    # A test's writes are never committed (the test's transaction is rolled back), so
+    # PostgreSQL never notifies a listener: in-process requests read the publication state
+    # with a query. Servers the tests start in processes of their own listen, as in
+    # production; tests/newsletter/reader/test_live_state.py turns it on where it commits.
+    settings.PUBLIC_STATE_LISTEN = False
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Production hashing is deliberately slow; tests log in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

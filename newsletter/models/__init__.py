@@ -6,12 +6,13 @@
   interval; `Revision.objects` is the one read model of what readers see.
 - `search`: SearchEntry — the searchable parts of a revision.
 - `publication`: PublicationState — one row bumped by a trigger on every change of a
-  revision's interval; `current_state(at)` keys the whole-response cache.
+  revision's interval; `current_state(at)` keys the whole-response cache;
+  PublicationListener — the web processes keeping it in memory, and what they have seen.
 """
 
 from newsletter.models.content import ARXIV_ID, STANDARD_SECTIONS, Issue, Item, Paper, Section
 from newsletter.models.images import Image
-from newsletter.models.publication import PublicationState
+from newsletter.models.publication import PublicationListener, PublicationState
 from newsletter.models.revisions import (
     Int8Range,
     Revision,
@@ -30,6 +31,7 @@ __all__ = [
     "Issue",
     "Item",
     "Paper",
+    "PublicationListener",
     "PublicationState",
     "Revision",
     "RevisionImage",

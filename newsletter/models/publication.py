@@ -5,16 +5,21 @@ interval (`go_live_at`, `ends_at`) changes, or when the clock passes a scheduled
 `PublicationState` is one row whose `generation` PostgreSQL triggers on
 `newsletter_revision` (and on the search rows search reads) bump in the very transaction
 of every such change (migration 0007): no code path can forget it. `current_state(at)`
-reads the generation and the boundaries around `at` in one query.
+reads the generation and the boundaries around `at` in one query; each web process keeps
+it in memory between the notifications the same trigger sends (`reader/live_state.py`).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import connection, models
 from django.db.models import Q
 
 from newsletter.models.revisions import Revision
+
+# The trigger that bumps the generation also notifies this channel (migration 0015):
+# PostgreSQL delivers it to every listener when the bumping transaction commits.
+NOTIFY_CHANNEL = "newsletter_publication"
 
 
 class PublicationState(models.Model):
@@ -30,6 +35,19 @@ class PublicationState(models.Model):
 
     def __str__(self):
         return f"publication generation {self.generation}"
+
+
+class PublicationListener(models.Model):
+    """A web process keeping the state in memory (`reader/live_state.py`): the generation it
+    has taken in, and when it last said so. A transition waits, after its commit, until every
+    listener seen within the last few seconds has taken in the new generation."""
+
+    name = models.CharField(max_length=200, primary_key=True, help_text="host:pid:random")
+    generation = models.BigIntegerField()
+    seen_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} at generation {self.generation}"
 
 
 @dataclass(frozen=True)
@@ -74,9 +92,19 @@ def _state_sql() -> str:
     """  # noqa: S608 - table names from the models, values as parameters
 
 
+def _utc(moment: datetime | None) -> datetime | None:
+    # The same instant prints the same in State.key() whatever the connection's time zone.
+    return moment.astimezone(UTC) if moment is not None else None
+
+
+def read_state(cursor, at: datetime) -> State:
+    """The publication state at `at`, in one query on `cursor` (Django's or psycopg's)."""
+    cursor.execute(_state_sql(), {"at": at})
+    generation, next_boundary, last_boundary = cursor.fetchone()
+    return State(generation, _utc(next_boundary), _utc(last_boundary))
+
+
 def current_state(at: datetime) -> State:
     """The publication state at `at`, in one query."""
     with connection.cursor() as cursor:
-        cursor.execute(_state_sql(), {"at": at})
-        generation, next_boundary, last_boundary = cursor.fetchone()
-    return State(generation, next_boundary, last_boundary)
+        return read_state(cursor, at)

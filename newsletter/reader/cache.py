@@ -4,8 +4,9 @@ What a public URL shows depends only on the publication state (`current_state`: 
 generation the database bumps in the transaction of every change of a revision's
 interval, and the next scheduled boundary). Responses are stored under the URL *and*
 that state, so a publish, a schedule, an unpublish or the clock reaching a scheduled
-second simply makes every request look under a new key: nothing is ever invalidated,
-and a hit costs one small query.
+second simply makes every request look under a new key: nothing is ever invalidated.
+Each process keeps the state in memory, told of every change by PostgreSQL
+(`live_state.py`), so a hit costs no query; when that is not certain, one small query.
 
 Who gets stored bytes: GET and HEAD of public paths (not the admin, previews, share
 links, static files or uploads), from a request carrying none of the cookies that mean
@@ -52,7 +53,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from newsletter.models.publication import State, current_state
-from newsletter.reader import compression, http, replica
+from newsletter.reader import compression, http, live_state, replica
 
 log = logging.getLogger(__name__)
 
@@ -156,9 +157,9 @@ def cache_key(request, state: State) -> str:
     return f"{KEY_PREFIX}:{release()}:{state.key()}:{digest}"
 
 
-def _remember(state: State) -> None:
+def _remember(state: State, confirmed_at) -> None:
     global _last_known
-    _last_known = (state, timezone.now())
+    _last_known = (state, confirmed_at)
 
 
 def _timeout(state: State) -> int:
@@ -178,14 +179,21 @@ class PublicResponseCacheMiddleware:
         if not is_public_request(request):
             return self._validated(request, self.get_response(request), state=None)
 
-        try:
-            state = current_state(timezone.now())
-        except DatabaseError:
-            stale = self._stale(request)
-            if stale is None:
-                raise
-            return stale
-        _remember(state)
+        now = timezone.now()
+        state = live_state.known(now)  # no query while this process's listener is sure
+        if state is not None:
+            request.state_from = "listener"  # for the request log
+            _remember(state, live_state.watch().confirmed_when)
+        else:
+            request.state_from = "query"
+            try:
+                state = current_state(now)
+            except DatabaseError:
+                stale = self._stale(request)
+                if stale is None:
+                    raise
+                return stale
+            _remember(state, now)
         key = cache_key(request, state)
         entry = self._get(key)
         if entry is not None:

@@ -27,9 +27,11 @@ print(revision.get_absolute_url())
 """
 
 
-def publish_an_issue(site) -> tuple[str, str]:
-    """Publish a new issue through the workflow (perform), from a process of its own."""
-    title, url = manage(site.setup_env, "shell", "-c", _PUBLISH).strip().splitlines()[-2:]
+def publish_an_issue(site, index: int = 990_001) -> tuple[str, str]:
+    """Publish a new issue (bench issue `index`) through the workflow (perform), from a
+    process of its own."""
+    script = _PUBLISH.replace("990_001", str(index))
+    title, url = manage(site.setup_env, "shell", "-c", script).strip().splitlines()[-2:]
     return title, url
 
 
