@@ -23,6 +23,7 @@ from django.utils import timezone
 from curation.preflight import submit_refusal
 from editorial.models import Event
 from editorial.signals import transition_performed, transition_recorded
+from newsletter.content.build import build_snapshot
 from newsletter.content.freeze import freeze
 from newsletter.content.markdown import MarkdownRefused
 from newsletter.models import Issue, Revision
@@ -75,7 +76,9 @@ class Transition:
     action: str
     label: str
     sources: tuple[str, ...]  # the states it can start from
-    target: str | None  # the state it leaves the issue in; None: unchanged
+    # The state it leaves the issue in: a state, None (unchanged), or a function of the
+    # context and the revision acted on, for a transition whose outcome depends on them.
+    target: "str | Callable[[Context, Revision], str | None] | None"
     permission: str  # who may: "app_label.codename"
     guard: Callable[[Context], str | None]  # a reason to refuse, or None
     effect: Callable[[Context], Revision | None]  # does it; returns the revision acted on
@@ -89,6 +92,11 @@ class Transition:
     # issue's version), and `perform` refuses any other.
     shown_revision: bool = False
     description: str = ""
+
+    def target_for(self, ctx: "Context", acted_on: Revision | None) -> str:
+        """The state the issue is left in once the effect has run."""
+        target = self.target(ctx, acted_on) if callable(self.target) else self.target
+        return target or ctx.issue.state
 
 
 # Reads -------------------------------------------------------------------------------
@@ -314,6 +322,26 @@ def _unpublish(ctx: Context) -> Revision:
     return revision
 
 
+# Targets -----------------------------------------------------------------------------
+
+
+def _approved_again_if_unchanged(ctx: Context, cancelled: Revision) -> str | None:
+    """A cancelled schedule leaves its revision approved, ready to publish or schedule again,
+    as long as nothing came after it: it is still the revision submitted last (no newer one
+    is in review) and the working copy is exactly what was approved. Otherwise the issue
+    stays as it is (a draft with edits in it needs submitting again)."""
+    if ctx.issue.state != DRAFT:
+        return None  # a newer revision is in review or approved: leave it so
+    latest = Event.objects.latest_submission(ctx.issue)
+    if latest is None or latest.revision_id != cancelled.pk:
+        return None
+    if not Event.objects.filter(issue=ctx.issue, action="approve", pk__gt=latest.pk).exists():
+        return None
+    if build_snapshot(ctx.issue) != cancelled.content:
+        return None  # edited since: what is there now was never approved
+    return APPROVED
+
+
 # The table ---------------------------------------------------------------------------
 
 TRANSITIONS: dict[str, Transition] = {
@@ -389,11 +417,14 @@ TRANSITIONS: dict[str, Transition] = {
             action="cancel_schedule",
             label="Cancel schedule",
             sources=ANY_STATE,
-            target=None,
+            target=_approved_again_if_unchanged,
             permission=PUBLISH,
             guard=_has_scheduled_revision,
             effect=_cancel_schedule,
-            description="The scheduled revision will not go live.",
+            description=(
+                "The scheduled revision will not go live; unless the issue has changed "
+                "since, it stays approved, to publish now or schedule again."
+            ),
         ),
         Transition(
             action="unpublish",
@@ -539,7 +570,7 @@ def perform(
             raise TransitionNotAllowed(reason)
         from_state = issue.state
         acted_on = transition.effect(ctx)
-        to_state = transition.target or from_state
+        to_state = transition.target_for(ctx, acted_on)
         for cancelled, _was_at in ctx.cancelled:  # in the timeline too, before what did it
             Event.objects.create(
                 issue=issue,

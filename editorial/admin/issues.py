@@ -85,7 +85,8 @@ SUCCESS_MESSAGES = {
     "approve": "Revision {revision} of issue #{issue} is approved and ready to publish.",
     "publish": "Revision {revision} of issue #{issue} is live now.",
     "schedule": "Revision {revision} of issue #{issue} will go live {when}.",
-    "cancel_schedule": "Revision {revision} of issue #{issue} will no longer go live {when}.",
+    "cancel_schedule": "Revision {revision} of issue #{issue} will no longer go live {when}"
+    "{still}.",
     "unpublish": "Issue #{issue} is no longer live: revision {revision} ended {when}{cancelled}.",
     "restore": "Revision {source} was restored as revision {revision} and submitted for review.",
 }
@@ -270,8 +271,12 @@ class WorkflowIssueAdmin(CorrectionAdminMixin, PublicationColumnsMixin, IssueAdm
         elif times:
             listed = ", ".join(times[:-1]) + " and " + times[-1]
             cancelled = f", and the corrections scheduled for {listed} were cancelled"
+        still = ""
+        if event.action == "cancel_schedule" and event.to_state == Issue.State.APPROVED:
+            still = "; it is still approved: publish it now or schedule it again"
         person = submitter(event.issue)
         return SUCCESS_MESSAGES[event.action].format(
+            still=still,
             issue=event.issue.number,
             revision=revision.number if revision else "",
             source=source.number if source else "",

@@ -251,7 +251,8 @@ ACTIONS = [
     ("approve", "reviewer", submitted, {"comment": "Lovely."}, "approved"),
     ("publish", "publisher", approved, {}, "draft"),
     ("schedule", "publisher", approved, {"at": future_local()}, "draft"),
-    ("cancel_schedule", "publisher", scheduled, {}, "draft"),
+    # Unchanged since it was approved, so still approved (tests/editorial/test_scheduling.py).
+    ("cancel_schedule", "publisher", scheduled, {}, "approved"),
     ("unpublish", "publisher", live, {}, "draft"),
     ("restore", "editor", live, {"revision": "1"}, "in_review"),
 ]
@@ -614,3 +615,15 @@ def test_a_comment_with_a_nul_character_is_refused_with_a_message_not_a_server_e
     [(level, text)] = messages_of(response)
     assert level == "error"
     assert "U+0000" in text
+
+
+def test_after_cancelling_a_schedule_the_publisher_can_publish_it_now(client, users, make_issue):
+    """The page the publisher comes back to says the revision is still approved and offers
+    publishing it now or scheduling it again."""
+    issue = scheduled(make_issue(), users)
+
+    response = post(client, users["publisher"], issue, "cancel_schedule")
+
+    [(level, text)] = messages_of(response)
+    assert "still approved: publish it now or schedule it again" in text
+    assert {"publish", "schedule"} <= buttons(page(client, users["publisher"], issue))

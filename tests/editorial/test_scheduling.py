@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from editorial.models import Event
 from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS
-from editorial.workflow import TransitionNotAllowed, perform
+from editorial.workflow import TransitionNotAllowed, available_actions, perform
 from newsletter.models import Issue, Revision
 
 pytestmark = pytest.mark.django_db
@@ -215,3 +215,84 @@ def test_two_schedules_at_the_same_second_are_refused(
     assert (issue.state, issue.version) == ("approved", version)
     assert list(Revision.objects.filter(go_live_at__isnull=False)) == [first]
     assert refreshed(first).ends_at is None
+
+
+def test_cancelling_the_schedule_of_the_approved_revision_leaves_it_approved_to_publish_now(
+    clock, client, make_issue, schedule, people
+):
+    """The approval was of the revision, not of its time: with nothing changed since, a
+    publisher can publish it now or schedule it again, with no second review."""
+    paul = people["publisher"]
+    issue = make_issue()
+    scheduled = schedule(issue, T)
+    assert Issue.objects.get(pk=issue.pk).state == Issue.State.DRAFT
+
+    perform(issue, "cancel_schedule", by=paul)
+
+    issue.refresh_from_db()
+    assert issue.state == Issue.State.APPROVED
+    assert refreshed(scheduled).go_live_at is None
+    cancelled = Event.objects.filter(issue=issue).latest("pk")
+    assert (cancelled.action, cancelled.revision, cancelled.from_state, cancelled.to_state) == (
+        "cancel_schedule",
+        scheduled,
+        "draft",
+        "approved",
+    )
+    assert {"publish", "schedule"} <= {t.action for t in available_actions(issue, paul)}
+    perform(issue, "schedule", by=paul, at=T + timedelta(days=1), revision=scheduled)
+    assert refreshed(scheduled).go_live_at == T + timedelta(days=1)
+    perform(issue, "cancel_schedule", by=paul)
+    published = perform(issue, "publish", by=paul, revision=scheduled).revision
+    assert published == scheduled
+    assert list(Revision.objects.live()) == [scheduled]
+    # One approval for the lot: the review was not asked for again.
+    assert Event.objects.filter(issue=issue, action="approve").count() == 1
+
+
+def test_a_schedule_cancelled_after_the_working_copy_was_edited_leaves_a_draft(
+    clock, make_issue, schedule, people
+):
+    """What is in the working copy now was never approved, so it goes through review."""
+    issue = make_issue()
+    scheduled = schedule(issue, T)
+    Issue.objects.filter(pk=issue.pk).update(title="Edited after scheduling")
+
+    perform(issue, "cancel_schedule", by=people["publisher"])
+
+    issue.refresh_from_db()
+    assert issue.state == Issue.State.DRAFT
+    assert refreshed(scheduled).go_live_at is None
+    assert Event.objects.filter(issue=issue).latest("pk").to_state == "draft"
+    with pytest.raises(TransitionNotAllowed, match="draft"):
+        perform(issue, "publish", by=people["publisher"])
+
+
+def test_cancelling_an_older_schedule_leaves_the_newer_revision_in_review_as_it_is(
+    clock, make_issue, schedule, people
+):
+    issue = make_issue()
+    scheduled = schedule(issue, T)
+    newer = perform(issue, "submit", by=people["editor"]).revision
+
+    perform(issue, "cancel_schedule", by=people["publisher"], revision=scheduled)
+
+    issue.refresh_from_db()
+    assert issue.state == Issue.State.IN_REVIEW
+    assert refreshed(scheduled).go_live_at is None
+    perform(issue, "approve", by=people["reviewer"], revision=newer)
+    assert Issue.objects.get(pk=issue.pk).state == Issue.State.APPROVED
+
+
+def test_unpublish_cancelling_a_schedule_does_not_approve_anything(
+    clock, make_issue, publish, schedule, people
+):
+    issue = make_issue()
+    publish(issue)
+    schedule(issue, T, title="A correction")
+    clock.shift(SECOND)
+
+    event = perform(issue, "unpublish", by=people["publisher"])
+
+    assert len(event.cancelled) == 1
+    assert Issue.objects.get(pk=issue.pk).state == Issue.State.DRAFT
