@@ -34,7 +34,14 @@ HOST = "127.0.0.1"  # loopback only: the benchmark never listens on a public int
 CEILING_PATH = "/static/bench/ceiling.html"
 SEARCH_TERMS = ROOT / "var" / "bench" / "search-terms.txt"  # what search.lua asks
 CONNECTIONS = (1, 16, 64)
-# The targets in bench/README.md, checked at 16 connections.
+# What Chromium sends: every browser and feed reader asks for compressed bytes. The site
+# stores Brotli and gzip copies of each page (newsletter/reader/compression.py) and the
+# ceiling is given the same bytes in each encoding. --accept-encoding identity measures
+# uncompressed bytes (what wrk sends by itself).
+ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+ENCODING_SUFFIXES = {"br": ".br", "gzip": ".gz"}  # whitenoise serves them beside the file
+# The targets in bench/README.md: the pages' at 16 connections, search's for one reader
+# (a query never asked before, at 1 connection; the table shows 16 and 64 as well).
 TARGET_RATIO, TARGET_P99_MS, TARGET_SEARCH_P99_MS, TARGET_MEMORY_MB = 0.70, 20.0, 50.0, 120.0
 
 
@@ -285,7 +292,16 @@ class Server:
 # Driving it
 
 
-def wrk(binary: str, port: int, name: str, path: str, connections: int, duration: float, etag):
+def wrk(
+    binary: str,
+    port: int,
+    name: str,
+    path: str,
+    connections: int,
+    duration: float,
+    etag,
+    accept_encoding: str = ACCEPT_ENCODING,
+):
     script = BENCH / ("search.lua" if name.startswith("search") else "report.lua")
     env = {
         **os.environ,
@@ -303,6 +319,8 @@ def wrk(binary: str, port: int, name: str, path: str, connections: int, duration
             f"-d{duration:g}s",
             "--timeout",
             f"{max(1, min(TIMEOUT_S, int(duration / 2)))}s",
+            "-H",
+            f"Accept-Encoding: {accept_encoding}",
             "-s",
             str(script),
             f"http://{HOST}:{port}{path}",
@@ -315,13 +333,13 @@ def wrk(binary: str, port: int, name: str, path: str, connections: int, duration
     return parse_summary(output, name, connections)
 
 
-def run_matrix(binary, server, paths, duration, etag, probes: int) -> list[Row]:
+def run_matrix(binary, server, paths, duration, etag, probes: int, accept: str) -> list[Row]:
     rows = []
     for connections in CONNECTIONS:
         level = []
         for name, path in paths.items():
             tag = etag if name.startswith("304") else None
-            row = wrk(binary, server.port, name, path, connections, duration, tag)
+            row = wrk(binary, server.port, name, path, connections, duration, tag, accept)
             row.drain_s = server.wait_until_idle(CEILING_PATH, probes)
             level.append(row)
         ceiling = next(r for r in level if r.name.startswith("static")).rate
@@ -369,6 +387,11 @@ def check_targets(rows: list[Row], memory_runs: list[list[Memory]]) -> list[str]
     every worker shares with the arbiter once per worker)."""
     missed = []
     for row in rows:
+        one_reader = row.name.startswith("search") and row.connections == 1
+        if one_reader and row.p99_ms > TARGET_SEARCH_P99_MS:
+            missed.append(
+                f"search at 1 connection: p99 {row.p99_ms:.1f} ms (target {TARGET_SEARCH_P99_MS})"
+            )
         if row.connections != 16:
             continue
         if row.name in ("issue page", "home", "RSS feed", "archive page 20"):
@@ -376,8 +399,6 @@ def check_targets(rows: list[Row], memory_runs: list[list[Memory]]) -> list[str]
                 missed.append(f"{row.name}: {row.ratio:.2f} of the ceiling (target {TARGET_RATIO})")
             if row.p99_ms > TARGET_P99_MS:
                 missed.append(f"{row.name}: p99 {row.p99_ms:.1f} ms (target {TARGET_P99_MS})")
-        if row.name.startswith("search") and row.p99_ms > TARGET_SEARCH_P99_MS:
-            missed.append(f"search: p99 {row.p99_ms:.1f} ms (target {TARGET_SEARCH_P99_MS})")
     for row in rows:
         if row.errors:
             missed.append(f"{row.name} at {row.connections} connections: {row.errors} errors")
@@ -521,6 +542,12 @@ def main() -> int:
     parser.add_argument("--issues", type=int, default=1000, help="bench issues (1000)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
+    parser.add_argument(
+        "--accept-encoding",
+        default=ACCEPT_ENCODING,
+        help=f'every request\'s Accept-Encoding ("{ACCEPT_ENCODING}", as Chromium; "identity" '
+        "for uncompressed bytes)",
+    )
     args = parser.parse_args()
 
     binary = ensure_wrk()
@@ -537,18 +564,36 @@ def main() -> int:
             check=True,
         )
         log_path = Path(tmp) / "gunicorn.log"
-        # The ceiling: the issue page's very bytes as a static file. whitenoise reads the
-        # static folder when it starts, so a first server gives the bytes.
+        # The ceiling: the issue page's very bytes as a static file, in every encoding the
+        # site serves it in (the Brotli and gzip bytes beside it, as whitenoise looks for
+        # them). whitenoise reads the static folder when it starts, so a first server gives
+        # the bytes.
+        accept = {"Accept-Encoding": args.accept_encoding}
         server = Server(env, log_path, args.workers, args.threads)
         try:
             server.wait_until_ready()
             status, page, _ = get(server.port, paths["issue page"])
             assert status == 200, status
+            encoded = {}
+            for encoding, suffix in ENCODING_SUFFIXES.items():
+                status, body, headers = get(
+                    server.port, paths["issue page"], {"Accept-Encoding": encoding}
+                )
+                assert status == 200, status
+                if headers.get("Content-Encoding") == encoding:
+                    encoded[suffix] = body
+            served = {}
+            for name, path in paths.items():  # the bytes each row's answer carries
+                if not name.startswith(("static", "304")):
+                    probe = path if path != "/search/" else "/search/?q=model"
+                    served[name] = len(get(server.port, probe, accept)[1])
         finally:
             server.stop()
         ceiling = static_root / CEILING_PATH.removeprefix("/static/")
         ceiling.parent.mkdir(parents=True, exist_ok=True)
         ceiling.write_bytes(page)
+        for suffix, body in encoded.items():
+            ceiling.with_name(ceiling.name + suffix).write_bytes(body)
 
         server = Server(env, log_path, args.workers, args.threads)
         try:
@@ -557,8 +602,10 @@ def main() -> int:
             for path in paths.values():  # warm every worker and thread: imports, connections
                 for _ in range(4 * args.workers * args.threads):
                     get(server.port, path if path != "/search/" else "/search/?q=model")
-            _, _, headers = get(server.port, paths["issue page"])
+            _, _, headers = get(server.port, paths["issue page"], accept)
             etag = headers["ETag"]
+            _, ceiling_body, ceiling_headers = get(server.port, CEILING_PATH, accept)
+            served["static file (ceiling)"] = len(ceiling_body)
             print(
                 f"gunicorn (config/gunicorn.py) on {HOST}:{server.port}: {args.workers} gthread "
                 f"workers x {args.threads} threads; wrk {args.duration:g} s per row; issue page "
@@ -568,9 +615,20 @@ def main() -> int:
             )
             probes = 2 * args.workers * args.threads
             memory = []
-            rows = run_matrix(binary, server, paths, args.duration, etag, probes)
+            print(
+                "Bytes of each answer as asked: "
+                + "; ".join(f"{name} {size:,}" for name, size in served.items())
+                + f" (the ceiling's Content-Encoding: "
+                f"{ceiling_headers.get('Content-Encoding', 'identity')}).",
+                flush=True,
+            )
+            rows = run_matrix(
+                binary, server, paths, args.duration, etag, probes, args.accept_encoding
+            )
             memory.append(server.worker_memory())
-            second = run_matrix(binary, server, paths, args.duration, etag, probes)
+            second = run_matrix(
+                binary, server, paths, args.duration, etag, probes, args.accept_encoding
+            )
             memory.append(server.worker_memory())
             publish = measure_publish(server.port)
             freshness = measure_freshness(server.port)

@@ -6,14 +6,17 @@ from django.core.cache import cache
 
 from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS, ensure_groups
 from newsletter.models import Issue, Item, Paper, Section
+from newsletter.reader import admission
 from tests.helpers.reader import make_image
 from tests.helpers.workflow import publish
 
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    # Rendered revisions are cached by id; each test starts from a cold cache.
+    # Rendered revisions are cached by id; each test starts from a cold cache, and with no
+    # address asked before (newsletter/reader/admission.py).
     cache.clear()
+    admission.doorkeeper.clear()
 
 
 @pytest.fixture(autouse=True)

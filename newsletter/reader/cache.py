@@ -16,8 +16,10 @@ never set one) and the messages cookie. Everyone else's requests go to the view.
 
 What is stored: a 200 or 301 the view marked public (`newsletter.reader.http`), that
 sets no cookie, varies on nothing but Cookie, and was built before the state's next
-boundary. `caches["default"]` holds it: local memory per process, or Redis shared by
-every process when REDIS_URL is set.
+boundary; for an address with a query (a search), only once it is asked a second time
+(`admission.py`), so queries asked once do not fill the cache. `caches["default"]`
+holds it: local memory per process, or Redis shared by every process when REDIS_URL is
+set.
 
 Every marked 200 gets a strong ETag and Last-Modified; a matching If-None-Match is
 answered 304, from the cache without running the view. Text is stored compressed too
@@ -53,7 +55,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from newsletter.models.publication import State, current_state
-from newsletter.reader import compression, http, live_state, replica
+from newsletter.reader import admission, compression, http, live_state, replica
 
 log = logging.getLogger(__name__)
 
@@ -177,13 +179,14 @@ class PublicResponseCacheMiddleware:
 
     def __call__(self, request):
         if not is_public_request(request):
-            return self._validated(request, self.get_response(request), state=None)
+            return self._validated(request, self.get_response(request))
 
         now = timezone.now()
-        state = live_state.known(now)  # no query while this process's listener is sure
-        if state is not None:
+        known = live_state.known(now)  # no query while this process's listener is sure
+        if known is not None:
             request.state_from = "listener"  # for the request log
-            _remember(state, live_state.watch().confirmed_when)
+            state, confirmed_when = known
+            _remember(state, confirmed_when)
         else:
             request.state_from = "query"
             try:
@@ -224,6 +227,7 @@ class PublicResponseCacheMiddleware:
             and len(response.content) <= LARGEST_STORED
             # Built after the boundary passed: it belongs to the next state, not this one.
             and state.holds_at(timezone.now())
+            and admission.worth_storing(request)
         ):
             entry = self._set(key, response, state)
         response["X-Cache"] = "miss"
@@ -249,11 +253,13 @@ class PublicResponseCacheMiddleware:
         response["X-Cache"] = "stale"
         return self._answer(request, response)
 
-    def _validated(self, request, response, state):
+    def _validated(self, request, response):
         """A response to someone the cache does not serve: still an ETag, still a 304."""
         if response.status_code != 200 or not is_marked_public(response):
             return response
-        state = state or current_state(timezone.now())
+        now = timezone.now()
+        known = live_state.known(now)
+        state = known[0] if known is not None else current_state(now)
         http.add_validators(response, state.last_boundary or timezone.now())
         return self._answer(request, compression.encode(request, response))
 

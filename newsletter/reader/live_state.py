@@ -256,14 +256,14 @@ _BEHIND = (
 )
 
 _watch = StateWatch()
-_started_in: int | None = None
+_started = False
 
 
 def _after_fork() -> None:
     # The parent's thread and connection do not exist in the child: start afresh there.
-    global _watch, _started_in
+    global _watch, _started
     _watch = StateWatch()
-    _started_in = None
+    _started = False
 
 
 os.register_at_fork(after_in_child=_after_fork)
@@ -275,25 +275,28 @@ def enabled() -> bool:
 
 def watch() -> StateWatch:
     """This process's watch, its thread started on first use."""
-    global _started_in
-    if _started_in != os.getpid():
-        _started_in = os.getpid()
+    global _started
+    if not _started:
+        _started = True
         _watch.start()
     return _watch
 
 
 def stop() -> None:
     """Stop this process's listener (tests, before their database is dropped)."""
-    global _started_in
+    global _started
     _watch.stop()
-    _started_in = None
+    _started = False
 
 
-def known(now: datetime) -> State | None:
-    """The publication state at `now` without a query, when that is certain; else None."""
+def known(now: datetime) -> tuple[State, datetime | None] | None:
+    """The publication state at `now` without a query, when that is certain, with when it
+    was last read from the database; else None."""
     if not enabled():
         return None
-    return watch().known(now)
+    current = watch()
+    state = current.known(now)
+    return None if state is None else (state, current.confirmed_when)
 
 
 def settle(timeout: float = SETTLE_TIMEOUT) -> bool:

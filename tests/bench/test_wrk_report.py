@@ -140,3 +140,21 @@ def test_the_table_says_which_errors_a_row_had(silent_port):
     assert "silent at 4 connections: errors: no answer on any of 4 connections" in table
     header, first, *_ = table.splitlines()
     assert first.split()[-2] == str(row.errors) != "0"
+
+
+def test_every_request_asks_for_compressed_bytes_as_a_browser_does():
+    seen = []
+
+    class Recording(Handler):
+        def do_GET(self):  # noqa: N802 - the name http.server calls
+            seen.append(self.headers.get("Accept-Encoding"))
+            super().do_GET()
+
+    server = serve(Recording)
+    try:
+        run = bench_run()
+        run.wrk(WRK, server.server_address[1], "page", "/", 2, 1, None)
+        run.wrk(WRK, server.server_address[1], "plain", "/", 2, 1, None, "identity")
+    finally:
+        server.shutdown()
+    assert set(seen) == {run.ACCEPT_ENCODING, "identity"}
