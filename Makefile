@@ -80,8 +80,9 @@ format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+# BENCH_ARGS='--profile "RSS feed"' adds a py-spy profile of a row; see bench/README.md.
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 # SENDING_ARGS="--subscribers 500 --workers 1,2,4" changes the size and the worker counts.
 bench-sending: install

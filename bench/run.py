@@ -536,12 +536,39 @@ def measure_freshness(port: int, rounds: int = 40) -> dict[str, float]:
 ROLES = ("editor", "reviewer", "publisher")
 
 
+def profile_row(binary, server, name: str, path: str, args, etag) -> tuple[Row, str]:
+    """`name` driven at 16 connections while py-spy records every worker; the row and where
+    the workers' time went (bench/worker_profile.py)."""
+    import worker_profile  # bench/worker_profile.py, beside this script
+
+    seconds = max(5.0, args.duration)
+    tag = etag if name.startswith("304") else None
+    recorders = worker_profile.start(server.worker_pids(), seconds - 1, name)
+    row = wrk(binary, server.port, name, path, 16, seconds, tag, args.accept_encoding)
+    files = worker_profile.finish(recorders)
+    server.wait_until_idle(CEILING_PATH, 2 * args.workers * args.threads)
+    where = files[0].parent.relative_to(ROOT)
+    heading = (
+        f"Profile of {row.name} at {row.connections} connections ({row.rate:.0f} req/s while "
+        f"recorded; py-spy --nonblocking at {worker_profile.RATE} Hz, raw stacks in {where}/):"
+    )
+    return row, f"{heading}\n{worker_profile.summary(files)}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per row (5)")
     parser.add_argument("--issues", type=int, default=1000, help="bench issues (1000)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
+    parser.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        metavar="ROW",
+        help='after the runs, py-spy every worker while wrk drives this row (e.g. "issue '
+        'page") at 16 connections, and print where the time went; may be repeated',
+    )
     parser.add_argument(
         "--accept-encoding",
         default=ACCEPT_ENCODING,
@@ -553,6 +580,9 @@ def main() -> int:
     binary = ensure_wrk()
     setup_django()
     paths = prepare_data(args.issues)
+    unknown = [name for name in args.profile if name not in paths]
+    if unknown:
+        parser.error(f"no row named {unknown[0]!r}; the rows: {', '.join(paths)}")
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         static_root = Path(tmp) / "static"
@@ -630,6 +660,9 @@ def main() -> int:
                 binary, server, paths, args.duration, etag, probes, args.accept_encoding
             )
             memory.append(server.worker_memory())
+            profiles = [
+                profile_row(binary, server, name, paths[name], args, etag) for name in args.profile
+            ]
             publish = measure_publish(server.port)
             freshness = measure_freshness(server.port)
         except BaseException:
@@ -645,6 +678,9 @@ def main() -> int:
     def mb(sizes: list[Memory]) -> str:
         return "; ".join(f"RSS {m.rss:.0f}, PSS {m.pss:.0f}, USS {m.uss:.0f}" for m in sizes)
 
+    for _row, text in profiles:
+        print(text)
+        print()
     print("Worker memory, MB per worker (bench/README.md says what each measure counts):")
     print(f"  after starting (one request):  {mb(started)}")
     print(f"  after the run:                 {mb(memory[0])}")
