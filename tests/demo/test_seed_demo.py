@@ -1,9 +1,12 @@
 """The demo loader, the bench data generator and the pictures they draw."""
 
+from io import StringIO
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db import connection
 from PIL import Image as PILImage
 
 from demo import content as demo_content
@@ -141,3 +144,39 @@ def test_generate_bench_data_publishes_issues_after_the_demo_and_skips_existing_
         assert Paper.objects.filter(section__issue=issue).count() == 3
         assert Revision.objects.live().filter(issue=issue).count() == 1
     assert Revision.objects.count() == 4
+
+
+def _vacuumed_and_analysed(table: str):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT last_vacuum, last_analyze FROM pg_stat_user_tables WHERE relname = %s",
+            [table],
+        )
+        return cursor.fetchone()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generate_bench_data_leaves_the_tables_it_filled_vacuumed_and_analysed():
+    # VACUUM cannot run in a transaction: this test commits, as the command does.
+    seed_demo()
+    tables = (
+        "newsletter_issue",
+        "newsletter_item",
+        "newsletter_revision",
+        "newsletter_searchentry",
+    )
+    out = StringIO()
+    call_command("generate_bench_data", issues=3, stdout=out)
+    assert "3 created and published" in out.getvalue()
+    assert "vacuumed and analysed" in out.getvalue()
+    settled = {table: _vacuumed_and_analysed(table) for table in tables}
+    for table, (vacuumed, analysed) in settled.items():
+        assert vacuumed is not None and analysed is not None, table
+    assert Revision.objects.live().filter(issue__slug__startswith="bench-issue-").count() == 3
+
+    # Nothing missing, nothing made: nothing to settle either.
+    out = StringIO()
+    call_command("generate_bench_data", issues=3, stdout=out)
+    assert "3 already present, 0 created" in out.getvalue()
+    assert "vacuumed" not in out.getvalue()
+    assert {table: _vacuumed_and_analysed(table) for table in tables} == settled
