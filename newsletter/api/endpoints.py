@@ -70,13 +70,7 @@ def _entry(entry: Entry, page: str, base: str) -> dict:
     if entry.kind == "paper":
         return {
             **common,
-            "title": entry.title,
-            "authors": entry.authors,
-            "arxiv_id": entry.arxiv_id,
-            "arxiv_url": entry.arxiv_url,
-            "paper_url": entry.paper_url,
-            "code_url": entry.code_url,
-            "demo_url": entry.demo_url,
+            **entry.card_fields(),
             "summary_html": content_html(entry.summary_html, page),
             "image": picture,
         }

@@ -3,10 +3,14 @@
 Only fields published in a live revision's snapshot appear; no database ids.
 """
 
+from dataclasses import fields
 from datetime import datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import create_model
+
+from newsletter.content.snapshot import PaperCard
 
 
 class Rendition(Schema):
@@ -48,19 +52,18 @@ class ItemEntry(Schema):
     image: Picture | None
 
 
-class PaperEntry(Schema):
-    kind: Literal["paper"]
-    anchor: str
-    url: str = Field(description="The entry on the issue's page.")
-    title: str
-    authors: str
-    arxiv_id: str
-    arxiv_url: str
-    paper_url: str
-    code_url: str
-    demo_url: str
-    summary_html: str
-    image: Picture | None
+# A paper's card fields are the snapshot's (`PaperCard`), in its order, between the
+# entry's address and its commentary.
+PaperEntry = create_model(
+    "PaperEntry",
+    __base__=Schema,
+    kind=(Literal["paper"], ...),
+    anchor=(str, ...),
+    url=(str, Field(description="The entry on the issue's page.")),
+    **{card_field.name: (card_field.type, ...) for card_field in fields(PaperCard)},
+    summary_html=(str, ...),
+    image=(Picture | None, ...),
+)
 
 
 Entry = Annotated[ItemEntry | PaperEntry, Field(discriminator="kind")]

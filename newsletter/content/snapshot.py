@@ -190,11 +190,14 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
-class PaperEntry:
-    """A research paper and why it matters."""
+class PaperCard:
+    """What the papers index shows of a paper: its title, authors and links.
 
-    id: int | None
-    anchor: str
+    The one list of these fields: a `PaperEntry` is a card with its place and commentary,
+    the papers index reads cards back from the search rows, and the API's paper entry
+    schema is made from these fields.
+    """
+
     title: str
     authors: str
     arxiv_id: str
@@ -202,6 +205,18 @@ class PaperEntry:
     paper_url: str
     code_url: str
     demo_url: str
+
+    def card_fields(self) -> dict[str, str]:
+        """The card's fields by name (of a `PaperEntry` too: its card's part)."""
+        return {f.name: getattr(self, f.name) for f in fields(PaperCard)}
+
+
+@dataclass(frozen=True, slots=True)
+class PaperEntry(PaperCard):
+    """A research paper and why it matters."""
+
+    id: int | None
+    anchor: str
     summary_html: str
     image: ImageRef | None
     kind: Literal["paper"] = "paper"

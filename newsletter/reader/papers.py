@@ -10,27 +10,18 @@ card shows that appearance's fields; the year filter keeps a paper with any appe
 published (first published, in the site's time zone) that year.
 """
 
-from dataclasses import dataclass
+from dataclasses import fields
 from datetime import datetime
 
 from django.db import connections, router
 from django.utils import timezone
 
-from newsletter.content.snapshot import issue_path
+from newsletter.content.snapshot import PaperCard, issue_path
 from newsletter.models import Revision, SearchEntry
 
-
-@dataclass(frozen=True, slots=True)
-class Card:
-    """What a paper's card shows of it: as written in its newest appearance."""
-
-    title: str
-    authors: str
-    arxiv_id: str
-    arxiv_url: str
-    paper_url: str
-    code_url: str
-    demo_url: str
+# The search row's column for each of the card's fields, where it is not the field's name.
+_CARD_COLUMNS = {"authors": "byline"}
+_CARD = ", ".join(f"entry.{_CARD_COLUMNS.get(f.name, f.name)}" for f in fields(PaperCard))
 
 
 # The paper rows of the live revisions, each with its revision's place in the issues' order
@@ -75,8 +66,7 @@ _PAGE = """
     )
     SELECT shown.paper_key, shown.issue_number, shown.first_published,
            head.issue ->> 'title', head.issue ->> 'slug',
-           entry.anchor, entry.title, entry.byline, entry.arxiv_id, entry.arxiv_url,
-           entry.paper_url, entry.code_url, entry.demo_url
+           entry.anchor, {card}
     FROM shown
     JOIN {entries} AS entry ON entry.id = shown.id
     JOIN head ON head.id = shown.revision_id
@@ -107,6 +97,7 @@ class PaperIndex:
         self._tables = {
             "entries": quote(SearchEntry._meta.db_table),
             "revisions": quote(Revision._meta.db_table),
+            "card": _CARD,
         }
         self._counts: dict[int | None, int] | None = None
 
@@ -137,7 +128,7 @@ class PaperIndex:
         rows = self._query(_PAGE, [self.year, self.year, page.stop - page.start, page.start])
         papers: dict[str, dict] = {}
         for key, number, published, issue_title, slug, anchor, *card in rows:
-            found = papers.setdefault(key, {"entry": Card(*card), "appearances": []})
+            found = papers.setdefault(key, {"entry": PaperCard(*card), "appearances": []})
             found["appearances"].append(
                 {
                     "number": number,

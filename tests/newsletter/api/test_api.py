@@ -1,12 +1,14 @@
 """The read-only JSON API: live issues only, from their snapshots, with absolute URLs."""
 
 import json
+from dataclasses import fields
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.utils import timezone
 
+from newsletter.content.snapshot import PaperCard
 from newsletter.models import Issue, Revision
 from tests.helpers.reader import (
     HOST,
@@ -276,3 +278,27 @@ def test_the_api_has_a_docs_page(client):
 
     assert response.status_code == 200
     assert b"/api/openapi.json" in response.content
+
+
+def test_the_openapi_paper_entry_is_the_snapshot_card_between_address_and_commentary(client):
+    """The API describes a paper by the snapshot's one list of card fields, all required."""
+    schema = json.loads(client.get("/api/openapi.json").content)["components"]["schemas"]
+    paper = schema["PaperEntry"]
+    card = [field.name for field in fields(PaperCard)]
+
+    assert card == [
+        "title",
+        "authors",
+        "arxiv_id",
+        "arxiv_url",
+        "paper_url",
+        "code_url",
+        "demo_url",
+    ]
+    assert list(paper["properties"]) == ["kind", "anchor", "url", *card, "summary_html", "image"]
+    assert paper["required"] == list(paper["properties"])
+    for name in card:
+        assert paper["properties"][name] == {
+            "title": name.replace("_", " ").title(),
+            "type": "string",
+        }
