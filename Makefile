@@ -86,7 +86,7 @@ bench: install
 
 # SENDING_ARGS="--subscribers 500 --workers 1,2,4" changes the size and the worker counts.
 bench-sending: install
-	$(PY) bench/sending.py $(SENDING_ARGS)
+	$(PY) bench/mail_sending.py $(SENDING_ARGS)
 
 # A backup folder per run: database.dump (pg_dump -Fc), media.tar and manifest.json.
 # restore refuses a database or media folder that is not empty; RESTORE_ARGS=--replace

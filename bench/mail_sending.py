@@ -1,6 +1,6 @@
 """Sending benchmark: one issue emailed to N subscribers by real worker processes.
 
-Run it with `make bench-sending` (or `.venv/bin/python bench/sending.py --subscribers 2000
+Run it with `make bench-sending` (or `.venv/bin/python bench/mail_sending.py --subscribers 2000
 --workers 1,2`). For each worker count it starts that many `manage.py worker` processes
 (production settings, the database backend), publishes a fresh issue with "also email
 subscribers", and times from the publish to the send's `done`: the go-live task, the
