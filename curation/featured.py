@@ -10,13 +10,14 @@ are widened by the aliases recorded when fetching (redirects, canonical addresse
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.utils import timezone
 
 from curation.models import FeaturedLink, LinkAlias
 from curation.urls_normalisation import arxiv_key, link_key
 from newsletter.content.snapshot import Snapshot, issue_path
-from newsletter.models import Revision
+from newsletter.models import Revision, first_published
 
 
 def entry_keys(entry) -> list[str]:
@@ -111,13 +112,18 @@ def featured_before(keys, *, exclude_issue=None, at=None) -> list[Appearance]:
 def _appearances(wanted, exclude_issue, at) -> list[Appearance]:
     if not wanted:
         return []
+    at = at or timezone.now()
     live = Revision.objects.live(at=at)
     if exclude_issue is not None:
         live = live.exclude(issue=exclude_issue)
     rows = (
         FeaturedLink.objects.filter(key__in=wanted, revision__in=live)
-        # Only the slug of the snapshot, for the address: not the whole document, parsed.
-        .annotate(slug=KeyTextTransform("slug", KeyTransform("issue", "revision__snapshot")))
+        .annotate(
+            # Only the slug of the snapshot, for the address: not the whole document, parsed.
+            slug=KeyTextTransform("slug", KeyTransform("issue", "revision__snapshot")),
+            # The issue's first publication: a correction published later keeps the date.
+            published=first_published(OuterRef("revision__issue"), at),
+        )
         .values_list(
             "key",
             "issue_number",
@@ -125,7 +131,7 @@ def _appearances(wanted, exclude_issue, at) -> list[Appearance]:
             "entry_title",
             "anchor",
             "slug",
-            "revision__go_live_at",
+            "published",
             "revision__issue_number",
             named=True,
         )  # fmt: skip
@@ -137,7 +143,7 @@ def _appearances(wanted, exclude_issue, at) -> list[Appearance]:
             issue_number=row.issue_number,
             section_title=row.section_title,
             entry_title=row.entry_title,
-            published=row.revision__go_live_at,
+            published=row.published,
             url=f"{issue_path(row.revision__issue_number, row.slug)}#{row.anchor}",
         )
         for row in rows

@@ -19,6 +19,7 @@ from newsletter.models.revisions import (
     RevisionImage,
     RevisionQuerySet,
     TsTzRange,
+    first_published,
     issue_path,
 )
 from newsletter.models.search import SearchEntry
@@ -39,5 +40,6 @@ __all__ = [
     "SearchEntry",
     "Section",
     "TsTzRange",
+    "first_published",
     "issue_path",
 ]

@@ -33,6 +33,20 @@ def _head(queryset) -> Subquery:
     return Subquery(head, output_field=JSONField())
 
 
+def first_published(issue: OuterRef, at: datetime | None = None) -> Subquery:
+    """When `issue` (a reference to an issue's id) first went live, up to `at` (now).
+
+    A correction supersedes a revision but does not republish the issue: pages, feeds,
+    the API and curation's "featured before" date an issue by this, not by the go-live
+    of the revision they read.
+    """
+    earliest = Revision.objects.filter(issue=issue, go_live_at__lte=at or timezone.now())
+    return Subquery(
+        earliest.order_by("go_live_at").values("go_live_at")[:1],
+        output_field=models.DateTimeField(),
+    )
+
+
 class RevisionQuerySet(models.QuerySet):
     def live(self, at=None):
         """Revisions visible to readers at `at` (now by default): go_live_at <= at < ends_at.
@@ -57,14 +71,7 @@ class RevisionQuerySet(models.QuerySet):
         A correction supersedes a revision but does not republish the issue: pages, feeds
         and the API keep the original publication date.
         """
-        earliest = Revision.objects.filter(
-            issue=OuterRef("issue"), go_live_at__lte=at or timezone.now()
-        ).order_by("go_live_at")
-        return self.annotate(
-            first_published=Subquery(
-                earliest.values("go_live_at")[:1], output_field=models.DateTimeField()
-            )
-        )
+        return self.annotate(first_published=first_published(OuterRef("issue"), at))
 
     def live_issues(self, at: datetime):
         """The live issues at `at`, newest first, each with `first_published`.

@@ -14,6 +14,7 @@ from curation.models import FeaturedLink
 from curation.urls_normalisation import arxiv_key, link_key
 from editorial.workflow import perform
 from newsletter.models import Revision
+from tests.helpers.reader import correct
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +66,25 @@ def test_an_appearance_reads_its_issue_address_not_the_whole_snapshot(published)
     # The snapshot is read for its slug only, never loaded whole (and parsed) per appearance.
     selected = [q["sql"] for q in queries if "curation_featuredlink" in q["sql"]]
     assert selected and not any(re.search(r'"snapshot"\s*(,|FROM)', sql) for sql in selected)
+
+
+def test_an_appearance_is_dated_by_its_issue_first_publication_not_a_later_correction(
+    published,
+):
+    """A correction republished days later is the same issue: featured the day it came out."""
+    first = timezone.now() - timedelta(days=10)
+    with time_machine.travel(first, tick=False):
+        issue = published(number=7)
+    correct(issue, title="Issue seven, corrected")
+    key = arxiv_key("1706.03762")
+
+    (found,) = featured_before([key])
+
+    revisions = Revision.objects.filter(issue=issue).exclude(go_live_at=None)
+    assert revisions.count() == 2
+    assert Revision.objects.live().get(issue=issue).go_live_at > first + timedelta(days=9)
+    assert found.published == first
+    assert str(found).endswith(f", {first:%d %b %Y}")
+    # Before the correction, the same date.
+    (before,) = featured_before([key], at=first + timedelta(days=1))
+    assert before.published == first
