@@ -90,7 +90,9 @@ def _name(section, entry=None) -> str:
     return f"{kind} “{entry.title or '(untitled)'}” in {section.title}"
 
 
-def check(issue: Issue) -> list[Finding]:
+def check(issue: Issue, *, warnings: bool = True) -> list[Finding]:
+    """The findings for `issue`; with `warnings=False` its errors only, without the queries
+    that only warnings need (links that failed, featured before, acknowledgements)."""
     findings: list[Finding] = []
 
     def add(level, code, message):
@@ -121,7 +123,7 @@ def check(issue: Issue) -> list[Finding]:
     for section, entries in _entries(issue):
         texts(_name(section), {"title": section.title, "intro": section.intro},
               f"section:{section.pk}")  # fmt: skip
-        if not entries:
+        if warnings and not entries:
             add(WARNING, f"empty-section:{section.pk}",
                 f"The {_name(section)} has no entries yet.")  # fmt: skip
         for entry in entries:
@@ -131,6 +133,8 @@ def check(issue: Issue) -> list[Finding]:
             fields = _entry_text(entry)
             texts(where, fields, code)
             picture(entry.image, where, code)
+            if not warnings:
+                continue
             commentary = entry.summary if kind == "paper" else entry.body
             if not commentary.strip():
                 add(WARNING, f"no-commentary:{code}",
@@ -143,6 +147,8 @@ def check(issue: Issue) -> list[Finding]:
                         f"The same link is in the issue twice: the {seen[key]} "
                         f"and the {where}.")  # fmt: skip
                 seen.setdefault(key, where)
+    if not warnings:
+        return _unique(findings)
     every_key = set().union(*keys_by_entry.values()) if keys_by_entry else set()
     checks = {row.key: row for row in LinkCheck.objects.filter(key__in=every_key, ok=False)}
     for (_code, where), keys in keys_by_entry.items():
@@ -187,7 +193,7 @@ def _with_acknowledgements(issue, findings):
 
 def submit_refusal(issue: Issue) -> str | None:
     """Why `issue` cannot be submitted for review, or None: its preflight errors."""
-    errors = [finding for finding in check(issue) if finding.is_error]
+    errors = [finding for finding in check(issue, warnings=False) if finding.is_error]
     if not errors:
         return None
     listed = " ".join(f"{n}. {finding.message}" for n, finding in enumerate(errors[:5], start=1))

@@ -2,10 +2,13 @@
 acknowledged; failing links come from a background check against a local server."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from curation.models import LinkCheck, PreflightAcknowledgement
-from curation.preflight import check, placeholders_in, real_alt_text
+from curation.models import FeaturedLink, LinkAlias, LinkCheck, PreflightAcknowledgement
+from curation.preflight import check, placeholders_in, real_alt_text, submit_refusal
+from curation.urls_normalisation import link_key
 from editorial.workflow import TransitionNotAllowed, available_actions, perform
 from newsletter.models import Item, Paper, Section
 from tests.helpers.local_server import LocalServer, Response
@@ -162,3 +165,24 @@ def test_only_pictures_that_render_need_alt_text(make_issue):
     alts = [f for f in check(issue) if f.code.startswith("alt:")]
     assert len(alts) == 1  # one finding per field, naming the first it found
     assert "(“ ”)" in alts[0].message
+
+
+def test_submit_asks_only_what_its_errors_need(published, make_issue, editor):
+    # Featured before, a failing link, an empty section: warnings, which never refuse a
+    # submit, so deciding it reads no link checks, featured links or acknowledgements.
+    published(number=1)
+    draft = make_issue(number=2)
+    Section.objects.create(issue=draft, title="Empty", position=9)
+    url = Item.objects.filter(section__issue=draft).values_list("url", flat=True)[0]
+    LinkCheck.objects.create(
+        url=url, key=link_key(url), host="example.com", ok=False, message="it answered 404."
+    )
+    assert {"featured", "link-fails", "empty-section"} <= codes(draft, "warning")
+    assert codes(draft, "error") == set()
+    with CaptureQueriesContext(connection) as queries:
+        assert submit_refusal(draft) is None
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    for table in LinkCheck, FeaturedLink, LinkAlias, PreflightAcknowledgement:
+        assert table._meta.db_table not in read, table.__name__
+    Item.objects.filter(section__issue=draft, title="A tiny eval harness").update(body="TBD")
+    assert "1 problem. 1. Placeholder text" in submit_refusal(draft)
