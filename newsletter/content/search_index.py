@@ -96,9 +96,9 @@ def entries_for(snapshot: Snapshot) -> list[dict]:
 # weight="C")` gives, written out: Django's expressions compiled row by row cost more than
 # PostgreSQL's parsing of the words.
 _INSERT = """
-    INSERT INTO {table} (revision_id, kind, anchor, position, title, byline, text, vector
-                         {paper_columns})
-    SELECT %(revision)s, kind, anchor, position, title, byline, text,
+    INSERT INTO {table} (revision_id, kind, anchor, position, title, byline, text,
+                         {issue_columns} vector {paper_columns})
+    SELECT %(revision)s, kind, anchor, position, title, byline, text, {issue_values}
            setweight(to_tsvector(%(config)s::regconfig, COALESCE(safe_title, '')), 'A')
            || setweight(to_tsvector(%(config)s::regconfig, COALESCE(safe_byline, '')), 'B')
            || setweight(to_tsvector(%(config)s::regconfig, COALESCE(text, '')), 'C')
@@ -114,10 +114,13 @@ _INSERT = """
 
 def write_entries(model, revision_id: int, snapshot: dict | Snapshot) -> None:
     """Insert the SearchEntry rows of one revision (also used by the backfill migration)."""
-    entries = entries_for(Snapshot.from_json(snapshot))
+    snapshot = Snapshot.from_json(snapshot)
+    entries = entries_for(snapshot)
     if not entries:
         return
     params = {
+        "issue_title": snapshot.issue.title,
+        "issue_slug": snapshot.issue.slug,
         "revision": revision_id,
         "config": SEARCH_CONFIG,
         "kinds": [str(fields["kind"]) for fields in entries],
@@ -138,6 +141,11 @@ def write_entries(model, revision_id: int, snapshot: dict | Snapshot) -> None:
         sql = _INSERT.format(
             table=connection.ops.quote_name(model._meta.db_table),
             paper_columns="".join(f", {name}" for name in papers),
+            # The models of migrations before 0016 have no issue columns.
+            issue_columns="issue_title, issue_slug," if _has_field(model, "issue_slug") else "",
+            issue_values=(
+                "%(issue_title)s, %(issue_slug)s," if _has_field(model, "issue_slug") else ""
+            ),
             paper_arrays="".join(f", %({name})s::text[]" for name in papers),
         )
         cursor.execute(sql, params)

@@ -56,6 +56,10 @@ class SearchEntry(models.Model):
     # must never see a bare <.
     text = models.TextField(blank=True)
     vector = SearchVectorField()
+    # The revision's issue title and slug, for the result's heading and link: reading them
+    # from the snapshot detoasts the whole document (some 30 kB) for every result shown.
+    issue_title = models.TextField(blank=True)
+    issue_slug = models.TextField(blank=True)
     # A paper's only ("" for every other kind): `PaperEntry.key` and the card's fields.
     paper_key = models.TextField(blank=True)
     arxiv_id = models.TextField(blank=True)

@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorExact
 from django.db import connections, router
-from django.db.models import CharField, Func, QuerySet, Value
+from django.db.models import CharField, F, Func, QuerySet, Value
 
 from newsletter.content.search_index import SEARCH_CONFIG, START, STOP
 from newsletter.models import Revision, SearchEntry
@@ -77,50 +77,72 @@ def _named(sql: str, params, prefix: str) -> tuple[str, dict]:
     return named, {f"{prefix}{i}": value for i, value in enumerate(params)}
 
 
-def _newest_first(entries: QuerySet, limit: int, alias: str, prefix: str) -> tuple[str, dict]:
-    """The ids of the first `limit` of `entries`, newest issue first, as named SQL.
+def _newest_first(
+    entries: QuerySet, limit: int, alias: str, prefix: str, tsquery, phrase
+) -> tuple[str, dict]:
+    """The first `limit` of `entries`, newest issue first, as named SQL: each one's id,
+    issue number, position, `ts_rank` and whether it holds the words as a phrase.
 
     PostgreSQL delivers that order cheaply both ways round: for common words it walks the
     revisions newest first and stops after `limit` matches; for rare ones it takes the
-    matches from the GIN index and sorts the few there are.
+    matches from the GIN index and sorts the few there are. The score is computed in the
+    same pass, while the entry's vector is at hand: read again later, every candidate's
+    row would be fetched a second time.
     """
-    ordered = entries.order_by("-revision__issue_number", "position").values("pk")[:limit]
-    return _named(*ordered.query.get_compiler(using=alias).as_sql(), prefix)
+    ordered = (
+        entries.annotate(
+            issue_number=F("revision__issue_number"),
+            score=SearchRank(F("vector"), tsquery),
+            phrase=SearchVectorExact(F("vector"), phrase) if phrase else Value(False),
+        )
+        .order_by("-revision__issue_number", "position")
+        .values("id", "issue_number", "position", "score", "phrase")[:limit]
+    )
+    sql, params = ordered.query.get_compiler(using=alias).as_sql()
+    return _named(_CANDIDATE.format(sql), params, prefix)
 
+
+# A candidate's columns by name: the order of a values() query's columns is Django's.
+_CANDIDATE = "SELECT id, issue_number, position, score, phrase FROM ({}) AS candidate"
 
 _RANKED = """
-WITH newest(id) AS ({newest}), titled(id) AS ({titled}), exact(id) AS ({exact}),
+WITH newest AS ({newest}), titled AS ({titled}), exact AS ({exact}),
 ranked AS (
-    SELECT e.id, e.revision_id, e.kind, e.anchor, e.position, e.title, e.text, r.issue_number,
-           e.id IN (SELECT id FROM exact) AS exact_title,
-           {phrase} AS phrase,
-           ts_rank(e.vector, websearch_to_tsquery(%(config)s::regconfig, %(query)s)) AS score,
-           max(r.issue_number) OVER () AS newest_number
-    FROM {entries} e JOIN {revisions} r ON r.id = e.revision_id
-    WHERE e.id IN (SELECT id FROM newest UNION SELECT id FROM titled UNION SELECT id FROM exact)
+    SELECT DISTINCT ON (id) id, issue_number, position, score, phrase, exact_title,
+           max(issue_number) OVER () AS newest_number
+    FROM (
+        SELECT *, false AS exact_title FROM newest
+        UNION ALL SELECT *, false FROM titled
+        UNION ALL SELECT *, true FROM exact
+    ) AS candidates
+    ORDER BY id, exact_title DESC
 )
 SELECT totals.total, totals.more, page.*
 FROM (
     SELECT count(*) AS total, (SELECT count(*) FROM newest) > %(bound)s AS more FROM ranked
 ) AS totals
 LEFT JOIN LATERAL (
-    SELECT ranked.issue_number, ranked.kind, ranked.title, ranked.anchor,
-           (SELECT snapshot #>> '{{issue,title}}' FROM {revisions}
-            WHERE id = ranked.revision_id) AS issue_title,
-           (SELECT snapshot #>> '{{issue,slug}}' FROM {revisions}
-            WHERE id = ranked.revision_id) AS issue_slug,
-           ts_headline(%(config)s::regconfig, ranked.text,
+    -- Only the page's rows are read again, for their text and headings.
+    SELECT shown.issue_number, e.kind, e.title, e.anchor, e.issue_title, e.issue_slug,
+           ts_headline(%(config)s::regconfig, e.text,
                        websearch_to_tsquery(%(config)s::regconfig, %(query)s),
                        %(headline)s) AS headline
-    FROM ranked
-    ORDER BY ranked.exact_title DESC, ranked.phrase DESC,
-             ranked.score * (1 + %(boost)s * ranked.issue_number::float
-                             / greatest(ranked.newest_number, 1)) DESC,
-             ranked.issue_number DESC, ranked.position, ranked.id
-    LIMIT %(limit)s OFFSET %(offset)s
+    FROM (
+        SELECT ranked.id, ranked.issue_number,
+               row_number() OVER (
+                   ORDER BY ranked.exact_title DESC, ranked.phrase DESC,
+                            ranked.score * (1 + %(boost)s * ranked.issue_number::float
+                                            / greatest(ranked.newest_number, 1)) DESC,
+                            ranked.issue_number DESC, ranked.position, ranked.id
+               ) AS place
+        FROM ranked
+        ORDER BY place
+        LIMIT %(limit)s OFFSET %(offset)s
+    ) AS shown
+    JOIN {entries} e ON e.id = shown.id
+    ORDER BY shown.place
 ) AS page ON true
 """
-_PHRASE = "e.vector @@ phraseto_tsquery(%(config)s::regconfig, %(words)s)"
 
 
 def ranked_page(
@@ -137,28 +159,32 @@ def ranked_page(
         revision__in=Revision.objects.live(at).values("pk")
     )
     matches = matches.filter(vector=tsquery)
-    newest, newest_params = _newest_first(matches, CANDIDATES + 1, alias, "n")
+    words = wanted_words(query)
+    phrase = (
+        SearchQuery(words, search_type="phrase", config=SEARCH_CONFIG)
+        if len(words.split()) > 1
+        else None
+    )
+    newest, newest_params = _newest_first(matches, CANDIDATES + 1, alias, "n", tsquery, phrase)
     # The title's words alone do not match `-word`s the text holds: `vector` decides.
     titled, titled_params = _newest_first(
         matches.alias(title_lexemes=TitleLexemes("vector")).filter(title_lexemes=tsquery),
         CANDIDATES,
         alias,
         "t",
+        tsquery,
+        phrase,
     )
-    words = wanted_words(query)
     exact, exact_params = _newest_first(
         matches.alias(title_key=TitleKey("vector")).filter(title_key=QueryKey(words)),
         CANDIDATES,
         alias,
         "x",
+        tsquery,
+        phrase,
     )
     sql = _RANKED.format(
-        newest=newest,
-        titled=titled,
-        exact=exact,
-        phrase=_PHRASE if len(words.split()) > 1 else "false",
-        entries=SearchEntry._meta.db_table,
-        revisions=Revision._meta.db_table,
+        newest=newest, titled=titled, exact=exact, entries=SearchEntry._meta.db_table
     )
     params = {
         **newest_params,
@@ -166,7 +192,6 @@ def ranked_page(
         **exact_params,
         "config": SEARCH_CONFIG,
         "query": query,
-        "words": words,
         "bound": CANDIDATES,
         "boost": RECENCY_BOOST,
         "headline": HEADLINE,

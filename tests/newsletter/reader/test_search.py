@@ -557,3 +557,18 @@ def test_the_migration_indexes_revisions_frozen_before_search_existed(client, ma
     migration.index_existing_revisions(apps, None)
 
     assert titles(client, "fitting") == ["Fine-tuning on a laptop"]
+
+
+def test_each_row_holds_its_issue_heading_and_the_migration_fills_older_rows(client):
+    revision = publish(issue_with(3, ("Airships", "The zeppelin."), title="Up and away"))
+    assert set(revision.search_entries.values_list("issue_title", "issue_slug")) == {
+        ("Up and away", "issue-3")
+    }
+
+    SearchEntry.objects.update(issue_title="", issue_slug="")  # as rows were before 0016
+    migration = importlib.import_module("newsletter.migrations.0016_searchentry_issue_heading")
+    with connection.cursor() as cursor:
+        cursor.execute(migration.FILL)
+
+    page = search(client, "zeppelin").content.decode()
+    assert '<a href="/issues/3-issue-3/">Up and away</a>' in page
