@@ -22,7 +22,8 @@ class TitleLexemes(Func):
 class TitleKey(Func):
     """A short key of the set of an entry's title words: equal for a query of exactly them.
 
-    An md5, so that a long title cannot exceed a btree row; compare it with `QueryKey`.
+    An md5, so that a long title cannot exceed a btree row; `search_ranking` compares it
+    with the key of the query's words.
     """
 
     template = "md5(strip(ts_filter(%(expressions)s, '{a}'::\"char\"[]))::text)"

@@ -17,9 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorExact
 from django.db import connections, router
-from django.db.models import CharField, F, Func, QuerySet, Value
 
 from newsletter.content.search_index import SEARCH_CONFIG, START, STOP
 from newsletter.models import Revision, SearchEntry
@@ -49,16 +47,6 @@ def wanted_words(query: str) -> str:
     return " ".join(words)
 
 
-class QueryKey(Func):
-    """The `TitleKey` of a title made of exactly these words."""
-
-    template = f"md5(strip(to_tsvector('{SEARCH_CONFIG}'::regconfig, %(expressions)s))::text)"
-    output_field = CharField()
-
-    def __init__(self, words: str):
-        super().__init__(Value(words))
-
-
 @dataclass(frozen=True)
 class Row:
     issue_number: int
@@ -77,36 +65,34 @@ def _named(sql: str, params, prefix: str) -> tuple[str, dict]:
     return named, {f"{prefix}{i}": value for i, value in enumerate(params)}
 
 
-def _newest_first(
-    entries: QuerySet, limit: int, alias: str, prefix: str, tsquery, phrase
-) -> tuple[str, dict]:
-    """The first `limit` of `entries`, newest issue first, as named SQL: each one's id,
-    issue number, position, `ts_rank` and whether it holds the words as a phrase.
+_QUERY = "websearch_to_tsquery(%(config)s::regconfig, %(query)s)"
+# The indexed expressions of migration 0014, as the models define them.
+_TITLE_LEXEMES = TitleLexemes.template % {"function": "ts_filter", "expressions": "e.vector"}
+_TITLE_KEY = TitleKey.template % {"expressions": "e.vector"}
+# The key of a title made of exactly the query's words.
+_QUERY_KEY = "md5(strip(to_tsvector(%(config)s::regconfig, %(words)s))::text)"
 
-    PostgreSQL delivers that order cheaply both ways round: for common words it walks the
-    revisions newest first and stops after `limit` matches; for rare ones it takes the
-    matches from the GIN index and sorts the few there are. The score is computed in the
-    same pass, while the entry's vector is at hand: read again later, every candidate's
-    row would be fetched a second time.
-    """
-    ordered = (
-        entries.annotate(
-            issue_number=F("revision__issue_number"),
-            score=SearchRank(F("vector"), tsquery),
-            phrase=SearchVectorExact(F("vector"), phrase) if phrase else Value(False),
-        )
-        .order_by("-revision__issue_number", "position")
-        .values("id", "issue_number", "position", "score", "phrase")[:limit]
-    )
-    sql, params = ordered.query.get_compiler(using=alias).as_sql()
-    return _named(_CANDIDATE.format(sql), params, prefix)
-
-
-# A candidate's columns by name: the order of a values() query's columns is Django's.
-_CANDIDATE = "SELECT id, issue_number, position, score, phrase FROM ({}) AS candidate"
+# The first `limit` matches, newest issue first: each one's id, issue number, position,
+# `ts_rank` and whether it holds the words as a phrase. PostgreSQL delivers that order
+# cheaply both ways round: for common words it walks the revisions newest first and stops
+# after `limit` matches; for rare ones it takes the matches from the GIN index and sorts
+# the few there are. The score is computed in the same pass, while the entry's vector is
+# at hand: read again later, every candidate's row would be fetched a second time.
+# Written out rather than built with the ORM: compiling three querysets cost more of a
+# search's Python time than rendering its page.
+_CANDIDATES = """
+    SELECT e.id, live.issue_number, e.position, ts_rank(e.vector, {query}) AS score,
+           {phrase} AS phrase
+    FROM {entries} e JOIN live ON live.id = e.revision_id
+    WHERE e.vector @@ {query} {narrower}
+    ORDER BY live.issue_number DESC, e.position
+    LIMIT {limit}
+"""
+_PHRASE = "e.vector @@ phraseto_tsquery(%(config)s::regconfig, %(words)s)"
 
 _RANKED = """
-WITH newest AS ({newest}), titled AS ({titled}), exact AS ({exact}),
+WITH live AS NOT MATERIALIZED ({live}),
+newest AS ({newest}), titled AS ({titled}), exact AS ({exact}),
 ranked AS (
     SELECT DISTINCT ON (id) id, issue_number, position, score, phrase, exact_title,
            max(issue_number) OVER () AS newest_number
@@ -124,9 +110,7 @@ FROM (
 LEFT JOIN LATERAL (
     -- Only the page's rows are read again, for their text and headings.
     SELECT shown.issue_number, e.kind, e.title, e.anchor, e.issue_title, e.issue_slug,
-           ts_headline(%(config)s::regconfig, e.text,
-                       websearch_to_tsquery(%(config)s::regconfig, %(query)s),
-                       %(headline)s) AS headline
+           ts_headline(%(config)s::regconfig, e.text, {query}, %(headline)s) AS headline
     FROM (
         SELECT ranked.id, ranked.issue_number,
                row_number() OVER (
@@ -145,6 +129,29 @@ LEFT JOIN LATERAL (
 """
 
 
+def _sql(live: str, phrase: bool) -> str:
+    entries = SearchEntry._meta.db_table
+
+    def candidates(narrower: str, limit: str) -> str:
+        return _CANDIDATES.format(
+            query=_QUERY,
+            phrase=_PHRASE if phrase else "false",
+            entries=entries,
+            narrower=narrower,
+            limit=limit,
+        )
+
+    return _RANKED.format(
+        live=live,
+        newest=candidates("", "%(bound)s + 1"),
+        # The title's words alone do not match `-word`s the text holds: `vector` decides.
+        titled=candidates(f"AND {_TITLE_LEXEMES} @@ {_QUERY}", "%(bound)s"),
+        exact=candidates(f"AND {_TITLE_KEY} = {_QUERY_KEY}", "%(bound)s"),
+        query=_QUERY,
+        entries=entries,
+    )
+
+
 def ranked_page(
     query: str, *, at: datetime, offset: int, limit: int
 ) -> tuple[list[Row], int, bool]:
@@ -154,44 +161,23 @@ def ranked_page(
     more entries match than were taken as candidates. One query, whatever the page.
     """
     alias = router.db_for_read(SearchEntry)
-    tsquery = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-    matches = SearchEntry.objects.using(alias).filter(
-        revision__in=Revision.objects.live(at).values("pk")
+    # Live revisions as every public read has them (`Revision.objects.live()`).
+    live, live_params = _named(
+        *Revision.objects.using(alias)
+        .live(at)
+        .order_by()
+        .values("id", "issue_number")
+        .query.get_compiler(using=alias)
+        .as_sql(),
+        "live",
     )
-    matches = matches.filter(vector=tsquery)
     words = wanted_words(query)
-    phrase = (
-        SearchQuery(words, search_type="phrase", config=SEARCH_CONFIG)
-        if len(words.split()) > 1
-        else None
-    )
-    newest, newest_params = _newest_first(matches, CANDIDATES + 1, alias, "n", tsquery, phrase)
-    # The title's words alone do not match `-word`s the text holds: `vector` decides.
-    titled, titled_params = _newest_first(
-        matches.alias(title_lexemes=TitleLexemes("vector")).filter(title_lexemes=tsquery),
-        CANDIDATES,
-        alias,
-        "t",
-        tsquery,
-        phrase,
-    )
-    exact, exact_params = _newest_first(
-        matches.alias(title_key=TitleKey("vector")).filter(title_key=QueryKey(words)),
-        CANDIDATES,
-        alias,
-        "x",
-        tsquery,
-        phrase,
-    )
-    sql = _RANKED.format(
-        newest=newest, titled=titled, exact=exact, entries=SearchEntry._meta.db_table
-    )
+    sql = _sql(live, phrase=len(words.split()) > 1)
     params = {
-        **newest_params,
-        **titled_params,
-        **exact_params,
+        **live_params,
         "config": SEARCH_CONFIG,
         "query": query,
+        "words": words,
         "bound": CANDIDATES,
         "boost": RECENCY_BOOST,
         "headline": HEADLINE,
