@@ -169,6 +169,9 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 # After the replica fails to answer, public pages read the primary this long before it is
 # tried again.
 DATABASE_REPLICA_RETRY_AFTER = float(os.environ.get("DATABASE_REPLICA_RETRY_AFTER", 10))
+# /readyz reports the replica down when it has not answered within this many seconds
+# (a connect may wait DATABASE_CONNECT_TIMEOUT, and a readiness probe must answer sooner).
+DATABASE_REPLICA_PROBE_TIMEOUT = float(os.environ.get("DATABASE_REPLICA_PROBE_TIMEOUT", 1))
 if os.environ.get("DJANGO_TEST_DB_NAME"):
     # Lets two test runs share one server without fighting over the test database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["DJANGO_TEST_DB_NAME"]}

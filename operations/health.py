@@ -5,8 +5,8 @@
 - `/readyz`: the process can serve: the database answers and every migration on disk is
   applied. 503 otherwise, with the reason. Use it as a readiness probe (send no traffic
   while it fails). One query a probe, and one on the read replica when there is one: a
-  replica that does not answer is reported but leaves the answer 200, since public pages
-  then read the primary.
+  replica that does not answer (within DATABASE_REPLICA_PROBE_TIMEOUT, 1 s) is reported
+  but leaves the answer 200, since public pages then read the primary.
 
 The middleware sits first, so neither the host check, the HTTPS redirect, the session,
 nor the public-response cache (which reads the database) runs for a probe: a load
@@ -14,7 +14,11 @@ balancer asking by IP address over plain HTTP still gets an answer.
 """
 
 import functools
+import threading
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 
+from django.conf import settings
 from django.db import DatabaseError, connections
 from django.db.migrations.loader import MigrationLoader
 from django.http import JsonResponse
@@ -63,9 +67,47 @@ def readiness() -> JsonResponse:
 def _replica_state() -> dict[str, str]:
     if not replica.configured():
         return {}
-    if replica.answering_generation() is None:
+    if _replica_generation(settings.DATABASE_REPLICA_PROBE_TIMEOUT) is None:
         return {"replica": "unreachable, pages read the primary"}
     return {"replica": "ok"}
+
+
+# The probe's question to the replica, while one is under way: a replica that keeps it
+# waiting is asked nothing more until it answers or its connect timeout ends it.
+_asking: Future | None = None
+_asking_lock = threading.Lock()
+
+
+def _replica_generation(timeout: float) -> int | None:
+    """The replica's generation, or None when it does not answer within `timeout` seconds.
+
+    libpq's connect timeout is whole seconds, at least 2 (DATABASE_CONNECT_TIMEOUT, 5 by
+    default, bounds each attempt), and a host that drops packets, or accepts and never
+    answers, keeps a connect waiting that long: a probe waits for at most `timeout` and
+    then marks the replica down, as a page would, while the question ends on its own.
+    """
+    global _asking
+    with _asking_lock:
+        if _asking is None or _asking.done():
+            _asking = Future()
+            threading.Thread(
+                target=_ask_replica, args=(_asking,), name="readyz-replica", daemon=True
+            ).start()
+        asking = _asking
+    try:
+        return asking.result(timeout=timeout)
+    except FutureTimeout:
+        replica.mark_down(f"no answer within {timeout:g} s")
+        return None
+
+
+def _ask_replica(answer: Future) -> None:
+    try:
+        answer.set_result(replica.answering_generation())
+    except BaseException as error:  # the probe reports it; a thread's error would be lost
+        answer.set_exception(error)
+    finally:
+        connections[replica.REPLICA].close()  # this thread's own, never used again
 
 
 class HealthCheckMiddleware:

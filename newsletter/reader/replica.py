@@ -70,22 +70,28 @@ def answering_generation() -> int | None:
     """The replica's generation, or None when it does not answer: then it is left alone
     for DATABASE_REPLICA_RETRY_AFTER seconds, by pages and probes alike, so a replica that
     is down costs one connect timeout, not one a request."""
-    global _replica_down_until
     if time.monotonic() < _replica_down_until:
         return None
     try:
         return replica_generation()
     except DatabaseError as error:
-        retry_after = settings.DATABASE_REPLICA_RETRY_AFTER
-        _replica_down_until = time.monotonic() + retry_after
-        log.warning(
-            "The replica did not answer (%s); reading from the primary for %.0f s.",
-            type(error).__name__,
-            retry_after,
-        )
+        mark_down(type(error).__name__)
         with contextlib.suppress(DatabaseError):
             connections[REPLICA].close()
         return None
+
+
+def mark_down(reason: str) -> None:
+    """Leave the replica alone for DATABASE_REPLICA_RETRY_AFTER seconds: pages read the
+    primary and probes report it down without asking it."""
+    global _replica_down_until
+    retry_after = settings.DATABASE_REPLICA_RETRY_AFTER
+    _replica_down_until = time.monotonic() + retry_after
+    log.warning(
+        "The replica did not answer (%s); reading from the primary for %.0f s.",
+        reason,
+        retry_after,
+    )
 
 
 def choose(primary_generation: int) -> str:

@@ -1,6 +1,9 @@
 """/healthz and /readyz: answered first, cheap, never cached, no session."""
 
+import contextlib
 import json
+import socket
+import time
 
 import pytest
 from django.db import connection
@@ -76,4 +79,53 @@ def test_readyz_stays_200_and_says_so_when_the_replica_is_unreachable(site):
         "database": "ok",
         "replica": "unreachable, pages read the primary",
     }
+    assert page.status == 200 and page.headers["X-Read-From"] == "primary"
+
+
+@contextlib.contextmanager
+def silent_listener(kind: str):
+    """A loopback port where a replica would be, that never answers PostgreSQL.
+
+    "full": its accept queue is full, so the kernel drops every new connection's SYN
+    without a word, as a host that drops packets does. "mute": connections are
+    established (the kernel accepts them) but nothing is ever read or written.
+    """
+    with contextlib.ExitStack() as stack:
+        server = stack.enter_context(socket.create_server(("127.0.0.1", 0), backlog=0))
+        if kind == "full":
+            for _ in range(3):  # Linux queues backlog + 1: these fill it, the rest may wait
+                client = stack.enter_context(socket.socket())
+                client.setblocking(False)
+                client.connect_ex(server.getsockname())
+            time.sleep(0.1)
+        yield server.getsockname()[1]
+
+
+@pytest.mark.parametrize("kind", ["full", "mute"])
+def test_readyz_answers_within_its_replica_timeout_when_the_replica_never_answers(site, kind):
+    """A readiness probe must answer before the load balancer gives up on it: a replica
+    host that keeps the connect waiting is reported down after
+    DATABASE_REPLICA_PROBE_TIMEOUT, not after DATABASE_CONNECT_TIMEOUT."""
+    with silent_listener(kind) as port:
+        server = site.gunicorn(
+            f"replica-silent-{kind}",
+            DATABASE_REPLICA_URL=f"postgres://reader@127.0.0.1:{port}/news",
+            DATABASE_CONNECT_TIMEOUT="10",
+            DATABASE_REPLICA_PROBE_TIMEOUT="1",
+        )
+        try:
+            began = time.monotonic()
+            ready = server.get("/readyz")
+            waited = time.monotonic() - began
+            again = server.get("/readyz")
+            page = server.get("/issues/")
+        finally:
+            server.stop()
+
+    down = {"status": "ok", "database": "ok", "replica": "unreachable, pages read the primary"}
+    assert (ready.status, json.loads(ready.text)) == (200, down)
+    # Well under the 10 s connect (and the test's load): the probe stopped waiting at 1 s.
+    assert waited < 5, f"/readyz took {waited:.1f} s"
+    # Found down, the replica is left alone by the next probe and by pages.
+    assert (again.status, json.loads(again.text)) == (200, down)
     assert page.status == 200 and page.headers["X-Read-From"] == "primary"
