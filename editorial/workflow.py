@@ -497,6 +497,34 @@ def available_actions(issue: Issue, user) -> list[Transition]:
     return available
 
 
+def refusal(
+    issue: Issue,
+    action: str,
+    *,
+    by,
+    at: datetime | None = None,
+    revision: Revision | None = None,
+    version: int | None = None,
+) -> str | None:
+    """Why `perform` would refuse `action` now, or None; nothing is locked or written.
+
+    For a confirmation page: the same words before the person confirms as after (the
+    transition checks again when it is performed, under the issue's lock).
+    """
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        return f"There is no action called “{action}”."
+    if transition.needs_time and at is None:
+        return "Choose the date and time to publish at."
+    if at is not None:
+        at = at - timedelta(microseconds=at.microsecond)
+    ctx = Context(issue, transition, by, "", at, revision, timezone.now(), version)
+    reason = _refusal(issue, transition, by, ctx, explain=True)
+    if not reason and transition.gate is not None:
+        reason = transition.gate(ctx)
+    return reason
+
+
 def _announce(event: Event) -> None:
     """Send `transition_performed`; a receiver that fails is logged, the others still run.
 

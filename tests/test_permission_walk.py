@@ -314,6 +314,7 @@ EXPECTED = {
     "admin/editorial/event/<path:object_id>/": "lrrrr",
     "admin/newsletter/issue/calendar/": "lyyyy",
     "admin/newsletter/issue/<path:object_id>/transition/<str:action>/": "lmmmm",
+    "admin/newsletter/issue/<path:object_id>/confirm/<str:action>/": "lmmmm",
     "admin/newsletter/issue/<path:object_id>/preview/": "lmmmm",
     "admin/newsletter/issue/": "lyyyy",
     "admin/newsletter/issue/add/": "lynny",
@@ -439,6 +440,8 @@ EXPECTED_POST = {
     "admin/newsletter/image/upload/": "lbnnb",
     "admin/newsletter/image/<int:pk>/describe/": "lcnnc",
     "admin/newsletter/issue/<path:object_id>/preview/": "lyyyy",
+    # Only publish and schedule are confirmed: anything else goes back to the issue page.
+    "admin/newsletter/issue/<path:object_id>/confirm/<str:action>/": "lrrrr",
     "admin/curation/savedlink/<int:pk>/add-to-issue/": "lrnnr",
     "admin/curation/savedlink/<int:pk>/discard/": "lrnnr",
     "admin/curation/savedlink/preflight/<int:issue_id>/acknowledge/": "lrnnr",

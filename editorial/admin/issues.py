@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from curation.issue_page import curation_context
 from editorial import sitetime
+from editorial.admin.confirm import EMAILING, ConfirmPublicationMixin
 from editorial.admin.issue_list import (
     PublicationColumnsMixin,
     PublicationFilter,
@@ -43,6 +44,7 @@ from editorial.workflow import (
 from newsletter.admin.issues import IssueAdmin
 from newsletter.models import Issue, Revision
 from sending.correction_admin import CorrectionAdminMixin, correction_offer
+from sending.email_plan import email_plan
 
 STATE_LABELS = dict(Issue.State.choices)
 # Timeline entries that are not transitions.
@@ -92,7 +94,9 @@ SUCCESS_MESSAGES = {
 }
 
 
-class WorkflowIssueAdmin(CorrectionAdminMixin, PublicationColumnsMixin, IssueAdmin):
+class WorkflowIssueAdmin(
+    ConfirmPublicationMixin, CorrectionAdminMixin, PublicationColumnsMixin, IssueAdmin
+):
     change_form_template = "admin/newsletter/issue/change_form.html"
     change_list_template = "editorial/issue_change_list.html"
     list_display = with_publication_columns(IssueAdmin.list_display)
@@ -174,9 +178,12 @@ class WorkflowIssueAdmin(CorrectionAdminMixin, PublicationColumnsMixin, IssueAdm
 
     def workflow_button(self, issue, transition, in_review, revisions, scheduled) -> dict | None:
         """What one button needs: its URL and which inputs to show; None hides it."""
+        # Publishing or scheduling first shows what will happen, emails included.
+        name = "confirm" if transition.action in EMAILING else "transition"
         form = {
             "transition": transition,
-            "url": reverse("admin:newsletter_issue_transition", args=(issue.pk, transition.action)),
+            "url": reverse(f"admin:newsletter_issue_{name}", args=(issue.pk, transition.action)),
+            "confirms": name == "confirm",
             "comment": True,
             "choices": [],
         }
@@ -218,6 +225,19 @@ class WorkflowIssueAdmin(CorrectionAdminMixin, PublicationColumnsMixin, IssueAdm
         return back
 
     def run_transition(self, request, issue, action):
+        arguments = self.transition_arguments(request, issue, action)
+        event = perform(
+            issue,
+            action,
+            by=request.user,
+            comment=request.POST.get("comment", ""),
+            **arguments,
+        )
+        return event, arguments["revision"]
+
+    def transition_arguments(self, request, issue, action) -> dict:
+        """`perform`'s keyword arguments from the posted form; TransitionNotAllowed for
+        input that cannot be read."""
         transition = TRANSITIONS.get(action)
         if transition is None:
             raise TransitionNotAllowed(f"There is no action called “{action[:40]}”.")
@@ -240,21 +260,24 @@ class WorkflowIssueAdmin(CorrectionAdminMixin, PublicationColumnsMixin, IssueAdm
             if not version.isdigit():
                 raise TransitionNotAllowed("This page is out of date: reload it and try again.")
             version = int(version)
-        event = perform(
-            issue,
-            action,
-            by=request.user,
-            comment=request.POST.get("comment", ""),
-            at=at,
-            revision=revision,
-            version=version,
-            email_subscribers=(
-                action in ("publish", "schedule") and request.POST.get("email_subscribers") == "1"
+        return {
+            "at": at,
+            "revision": revision,
+            "version": version,
+            "email_subscribers": (
+                action in EMAILING and request.POST.get("email_subscribers") == "1"
             ),
-        )
-        return event, revision
+        }
 
     def success_message(self, event: Event, source: Revision | None) -> str:
+        message = self.transition_message(event, source)
+        if event.action in EMAILING:
+            at = None if event.action == "publish" else str(sitetime.describe(event.effective_at))
+            plan = email_plan(event.issue, asked=event.email_subscribers, revision=event.revision)
+            message = f"{message} {plan.after(at)}"
+        return message
+
+    def transition_message(self, event: Event, source: Revision | None) -> str:
         revision = event.revision
         when = ""
         if event.action == "schedule":

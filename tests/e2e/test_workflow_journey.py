@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 
 from editorial import sitetime
 from newsletter.models import Issue
+from subscribers.models import Subscriber
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,13 +62,24 @@ def log_in(browser, live_server, username):
     return page
 
 
-def act(page, action, *, comment="", at=None):
+def act(page, action, *, comment="", at=None, email=None, confirm=True):
+    """Fill in and press one button of the workflow panel. Publish and schedule first show
+    a confirmation, saying `email` (what the subscribers get); `confirm` presses its button."""
     form = page.locator(f"form.workflow-action-{action}")
     if comment:
         form.locator("textarea[name=comment]").fill(comment)
     if at is not None:
         form.locator("input[name=at]").fill(at)
+    if action in ("publish", "schedule"):
+        form.locator("input[name=email_subscribers]").set_checked(
+            bool(email and "No email" not in email)
+        )
     form.locator("button[type=submit]").click()
+    if email is not None:
+        expect(page.locator(".confirm-publication-email")).to_have_text(email)
+        if not confirm:
+            return
+        page.locator(".confirm-publication button[type=submit]").click()
     expect(page.locator(".messagelist .success")).to_have_count(1)
 
 
@@ -114,9 +126,28 @@ def test_an_issue_goes_from_draft_to_a_reader_through_review_and_a_schedule(
 
     # The publisher schedules it for a moment, to the second, in the site's time zone.
     go_live = (timezone.now() + timedelta(hours=2)).replace(microsecond=0)
+    # Its confirmation says whether the subscribers get it by email; unticked, nobody does.
+    Subscriber.objects.bulk_create(
+        Subscriber(email=f"reader{n}@example.com", status="confirmed") for n in range(3)
+    )
+    when = sitetime.describe(go_live)
     publisher = log_in(browser, live_server, "publisher")
     publisher.goto(issue_url)
-    act(publisher, "schedule", at=sitetime.to_input_value(go_live, seconds=True))
+    at = sitetime.to_input_value(go_live, seconds=True)
+    emailed = (
+        f"3 subscribers will get it by email at {when} "
+        "(counted now: whoever is subscribed then gets it)."
+    )
+    act(publisher, "schedule", at=at, email=emailed, confirm=False)
+    shots(publisher, "5-confirm-schedule", "#content")
+    publisher.get_by_role("link", name="No, go back").click()
+    act(
+        publisher,
+        "schedule",
+        at=at,
+        email="No email will be sent: subscribers will not get this issue by email.",
+    )
+    expect(publisher.locator(".messagelist .success")).to_contain_text("No email will be sent")
     expect(publisher.locator(".workflow-scheduled")).to_contain_text("goes live")
     shots(publisher, "5-scheduled", ".workflow-panel")
 

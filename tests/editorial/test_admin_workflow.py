@@ -68,7 +68,9 @@ def page(client, user, issue):
 
 def buttons(html):
     """The workflow actions the page offers, from the forms' action URLs."""
-    return set(re.findall(r'<form method="post" action="/admin/[^"]*/transition/(\w+)/"', html))
+    return set(
+        re.findall(r'<form method="post" action="/admin/[^"]*/(?:transition|confirm)/(\w+)/"', html)
+    )
 
 
 def messages_of(response):

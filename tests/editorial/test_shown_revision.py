@@ -39,7 +39,7 @@ def open_page(user, issue) -> tuple[Client, str]:
 def form_of(page: str, action: str) -> tuple[str, dict]:
     """The URL and the hidden fields of the workflow panel's form for `action`."""
     match = re.search(
-        r'<form method="post" action="([^"]*/transition/' + action + r'/)"(.*?)</form>',
+        r'<form method="post" action="([^"]*/(?:transition|confirm)/' + action + r'/)"(.*?)</form>',
         page,
         re.S,
     )
@@ -54,6 +54,19 @@ def click(browser, page, action, **typed):
     """Post the form for `action` as the page shows it, with what the person typed."""
     url, fields = form_of(page, action)
     response = browser.post(url, {**fields, **typed})
+    if response.status_code == 200:  # publish and schedule: the confirmation, then its button
+        confirmation = re.search(
+            r'<form method="post" action="([^"]*/transition/' + action + r'/)"(.*?)</form>',
+            response.text,
+            re.S,
+        )
+        assert confirmation, f"no {action} confirmation"
+        fields = dict(
+            re.findall(
+                r'<input type="hidden" name="([^"]+)" value="([^"]*)"', confirmation.group(2)
+            )
+        )
+        response = browser.post(html_lib.unescape(confirmation.group(1)), fields)
     assert response.status_code == 302
     return [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
 

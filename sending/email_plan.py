@@ -1,0 +1,70 @@
+"""Whether publishing or scheduling a revision emails the subscribers, said plainly to the
+publisher: on the confirmation page before they press the button, and in the message after.
+
+The publisher chooses (the *Also email subscribers* box); an issue goes out once
+(`sends.request_send`), so a box ticked for an issue emailed before sends nothing, and
+this says so instead of letting them think it went.
+"""
+
+from dataclasses import dataclass
+
+from sending.models import Send
+from subscribers.models import Subscriber
+
+
+@dataclass(frozen=True)
+class EmailPlan:
+    asked: bool  # the publisher ticked "Also email subscribers when it goes live"
+    recipients: int  # confirmed and not suppressed, counted now
+    already_sent: bool  # another revision of the issue was emailed, or is waiting to be
+
+    @property
+    def sends(self) -> bool:
+        return self.asked and not self.already_sent and self.recipients > 0
+
+    def _who(self) -> str:
+        return f"{self.recipients:,} subscriber{'' if self.recipients == 1 else 's'}"
+
+    def _why_not(self) -> str:
+        if not self.asked:
+            return "subscribers will not get this issue by email"
+        if self.already_sent:
+            return (
+                "this issue has been emailed to subscribers already, and an issue goes out "
+                "once (once it is live, “Email the correction…” on its page resends it)"
+            )
+        return "no subscriber is confirmed yet"
+
+    def before(self, at: str | None) -> str:
+        """For the confirmation: `at` is the scheduled go-live in words, None for now."""
+        if not self.sends:
+            return f"No email will be sent: {self._why_not()}."
+        if at is None:
+            return f"{self._who()} will get it by email now, as soon as it is live."
+        return (
+            f"{self._who()} will get it by email at {at} "
+            "(counted now: whoever is subscribed then gets it)."
+        )
+
+    def after(self, at: str | None) -> str:
+        """For the message once done: `at` as for `before`."""
+        if not self.sends:
+            return f"No email {'was' if at is None else 'will be'} sent: {self._why_not()}."
+        if at is None:
+            return f"It is being emailed to {self._who()} now."
+        return f"{self._who()} will get it by email at {at}."
+
+
+def email_plan(issue, *, asked: bool, revision=None) -> EmailPlan:
+    """What ticking (or not) the box means for `issue` now; `revision`, once published or
+    scheduled, is the one acted on (its own send is not an earlier one)."""
+    earlier = Send.objects.filter(issue=issue, kind=Send.Kind.ISSUE).exclude(
+        state=Send.State.CANCELLED
+    )
+    if revision is not None:
+        earlier = earlier.exclude(revision=revision)
+    return EmailPlan(
+        asked=asked,
+        recipients=Subscriber.objects.confirmed().count() if asked else 0,
+        already_sent=asked and earlier.exists(),
+    )
