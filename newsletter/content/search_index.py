@@ -52,6 +52,15 @@ def paper_fields(entry) -> dict:
     }
 
 
+def arxiv_term(paper_key: str) -> str:
+    """What a paper's vector holds of its arXiv id, "" for anything else: `arxiv:2305.10601`
+    (no version), which the parser reads as the words `arxiv` and `2305.10601`, so that
+    a reader's search for the id, or for `arXiv:` and the id, finds every issue that
+    featured the paper (`newsletter.reader.search.parser_query` reads the query's ids).
+    """
+    return paper_key if paper_key.startswith("arxiv:") else ""
+
+
 def entries_for(snapshot: Snapshot) -> list[dict]:
     """The parts of a snapshot, in page order: field values for SearchEntry."""
     entries = [
@@ -102,13 +111,14 @@ _INSERT = """
            setweight(to_tsvector(%(config)s::regconfig, COALESCE(safe_title, '')), 'A')
            || setweight(to_tsvector(%(config)s::regconfig, COALESCE(safe_byline, '')), 'B')
            || setweight(to_tsvector(%(config)s::regconfig, COALESCE(text, '')), 'C')
+           || setweight(to_tsvector(%(config)s::regconfig, COALESCE(arxiv_term, '')), 'B')
            {paper_columns}
     FROM unnest(
         %(kinds)s::text[], %(anchors)s::text[], %(positions)s::integer[], %(titles)s::text[],
         %(bylines)s::text[], %(texts)s::text[], %(safe_titles)s::text[],
-        %(safe_bylines)s::text[] {paper_arrays}
-    ) AS entry(kind, anchor, position, title, byline, text, safe_title, safe_byline
-               {paper_columns})
+        %(safe_bylines)s::text[], %(arxiv_terms)s::text[] {paper_arrays}
+    ) AS entry(kind, anchor, position, title, byline, text, safe_title, safe_byline,
+               arxiv_term {paper_columns})
 """
 
 
@@ -131,6 +141,7 @@ def write_entries(model, revision_id: int, snapshot: dict | Snapshot) -> None:
         "texts": [_parser_safe(fields["text"]) for fields in entries],
         "safe_titles": [_parser_safe(fields["title"]) for fields in entries],
         "safe_bylines": [_parser_safe(fields["byline"]) for fields in entries],
+        "arxiv_terms": [arxiv_term(fields["paper_key"]) for fields in entries],
     }
     # Migration 0003's backfill runs with the model of its day, before the paper columns.
     papers = [name for name in PAPER_FIELDS if _has_field(model, name)]

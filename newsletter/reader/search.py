@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from newsletter.content.arxiv import normalise_arxiv_id
 from newsletter.content.search_index import SEARCH_CONFIG, START, STOP
 from newsletter.content.snapshot import issue_path
 from newsletter.reader import search_ranking
@@ -41,6 +42,24 @@ def normalise(raw: str) -> tuple[str, bool]:
     if len(query) <= MAX_QUERY_CHARS:
         return query, False
     return query[:MAX_QUERY_CHARS].rstrip(), True
+
+
+def parser_query(query: str) -> str:
+    """The query as PostgreSQL's parser is given it: what a reader typed, read as the
+    indexed text was written.
+
+    `<` and `>` become spaces: the parser reads `<script>` as a tag and drops it, where the
+    indexed text holds `&lt;script&gt;`, the word script. An arXiv reference (`2305.10601v2`,
+    `arXiv:2305.10601`, a link to its abstract or PDF) becomes the bare id without its
+    version, as a paper's vector holds it (`search_index.arxiv_term`).
+    """
+    words = []
+    for word in query.replace("<", " ").replace(">", " ").split():
+        try:
+            words.append(normalise_arxiv_id(word, keep_version=False).lower())
+        except ValueError:
+            words.append(word)
+    return " ".join(words)
 
 
 def has_terms(query: str) -> bool:
@@ -160,12 +179,13 @@ def search_page(request):
         "page": None,
         "results": [],
     }
-    if not has_terms(query):
+    searched = parser_query(query)
+    if not has_terms(searched):
         # Nothing to look for: the page does not depend on what is published.
         return public(render(request, "newsletter/search.html", context))
 
     number = request.GET.get("page")
-    ranked = find(query, at=at, hint=page_hint(number))
+    ranked = find(searched, at=at, hint=page_hint(number))
     page = Paginator(ranked, PAGE_SIZE).get_page(number)
     context.update(
         searched=True,
