@@ -244,9 +244,7 @@ def diff_snapshots(old: Snapshot | None, new: Snapshot) -> SnapshotDiff:
             title=section.title,
             old_title=before.title if before else "",
             moved=i in moved_sections,
-            fields=[]
-            if before is None
-            else _changes(_section_fields(before), _section_fields(section)),
+            fields=_changes(before and _section_fields(before), _section_fields(section)),
         )
         for k, (s, entry) in enumerate(new_entries):
             if s != j:
@@ -292,8 +290,8 @@ def _entry_change(
     entry: Entry, before: tuple[int, Entry] | None, old_sections, reordered: bool, *, same_section
 ) -> EntryChange:
     kind, title = entry.kind, entry.title
-    if before is None:
-        return EntryChange(ADDED, kind, title)
+    if before is None:  # every field it has, as added: the reviewer reads it all
+        return EntryChange(ADDED, kind, title, _changes(None, _entry_fields(entry)))
     old_s, old_entry = before
     fields = _changes(_entry_fields(old_entry), _entry_fields(entry))
     moved = ""

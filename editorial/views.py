@@ -105,7 +105,35 @@ def diff(request, pk: int, number: int):
     revision = get_object_or_404(Revision, issue=issue, number=number)
     live = live_revision(issue)
     previous = Revision.objects.filter(issue=issue, number=number - 1).first()
-    comparisons = [
+    if live is None and previous is None:
+        # A first submission: compared with an empty issue, so the reviewer reads all of it.
+        comparisons = [
+            {
+                "name": "first",
+                "heading": "Everything in it, against an empty issue",
+                "intro": f"Revision {number} is the first version of this issue, and none "
+                "of it is live yet: there is no earlier version to compare with, so all of it "
+                "is shown as added.",
+                "diff": diff_snapshots(None, revision.content),
+            }
+        ]
+    else:
+        comparisons = _comparisons(number, revision, live, previous)
+    context = {
+        **admin.site.each_context(request),
+        "title": f"Changes in revision {number} of issue #{issue.number}",
+        "opts": Issue._meta,
+        "issue": issue,
+        "revision": revision,
+        "status": previews.revision_status(revision),
+        "comparisons": comparisons,
+    }
+    return private(render(request, "editorial/diff.html", context))
+
+
+def _comparisons(number, revision, live, previous) -> list[dict]:
+    """Against the live revision and the previous one (at least one of them exists)."""
+    return [
         {
             "name": "live",
             "heading": "Against the live revision",
@@ -124,16 +152,6 @@ def diff(request, pk: int, number: int):
             "diff": diff_snapshots(previous.content, revision.content) if previous else None,
         },
     ]
-    context = {
-        **admin.site.each_context(request),
-        "title": f"Changes in revision {number} of issue #{issue.number}",
-        "opts": Issue._meta,
-        "issue": issue,
-        "revision": revision,
-        "status": previews.revision_status(revision),
-        "comparisons": comparisons,
-    }
-    return private(render(request, "editorial/diff.html", context))
 
 
 # Share links ---------------------------------------------------------------------------

@@ -105,6 +105,12 @@ def test_an_issue_goes_from_draft_to_a_reader_through_review_and_a_schedule(
     expect(reviewer.locator("body")).to_contain_text("Tiny models, long contexts")
     shots(reviewer, "2-review-queue", "#content")
     reviewer.goto(issue_url)
+    # A first version has nothing before it: its diff shows all of it as added.
+    reviewer.locator("form.workflow-action-approve a.workflow-diff-link").click()
+    expect(reviewer.locator(".comparison-intro")).to_contain_text("first version of this issue")
+    expect(reviewer.locator("ins", has_text="Tiny models, long contexts")).to_be_visible()
+    shots(reviewer, "4-diff-first-version", "#content")
+    reviewer.goto(issue_url)
     act(reviewer, "request_changes", comment="Say which context length you measured.")
 
     # The editor sees why, fixes the summary and submits again.

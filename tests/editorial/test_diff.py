@@ -193,16 +193,6 @@ def test_diff_against_the_previous_revision_shows_only_what_changed_since(
     assert "<del>Four</del> <ins>Three</ins> bits." in previous_part
 
 
-def test_diff_page_says_when_there_is_no_live_or_previous_revision(client, reviewer, make_issue):
-    issue = make_issue()
-    submit(issue)
-
-    page = diff_page(client, reviewer, issue, 1)
-
-    assert "No revision of this issue is live" in page
-    assert "Revision 1 is the first revision of this issue." in page
-
-
 def test_diff_page_of_the_live_revision_says_so(client, reviewer, make_issue):
     issue = make_issue()
     publish(issue)

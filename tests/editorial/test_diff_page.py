@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils.html import escape
 
+from editorial.workflow import perform
 from tests.helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +66,29 @@ def test_a_scheduled_revisions_time_is_shown_in_the_site_zone(client, reviewer, 
     assert "<strong>scheduled</strong>" in page
     assert "Sat 20 Jun 2026, 11:00 BST" in page
     assert "(Europe/London)" in page and "10:00 UTC" in page
+
+
+def test_a_first_submission_is_compared_with_an_empty_issue_showing_all_of_it(
+    client, reviewer, make_issue, editor
+):
+    """A reviewer of a first version reads every word of it as added, not "nothing to
+    compare with"."""
+    issue = make_issue(title="Seven wonders of attention")
+    perform(issue, "submit", by=editor)
+
+    page = diff_page(client, reviewer, issue, 1)
+
+    assert "nothing to compare with" not in page
+    assert "is the first revision of this issue" not in page
+    assert "Revision 1 is the first version of this issue" in page
+    assert "all of it is shown as added" in page
+    assert "<ins>Seven wonders of attention</ins>" in page
+    for section in issue.sections.all():
+        assert f"Section “{escape(section.title)}”" in page
+        for item in section.items.all():
+            assert f"<ins>{escape(item.title)}</ins>" in page
+            assert escape(item.body.split()[0].strip("*")) in page
+        for paper in section.papers.all():
+            assert f"<ins>{escape(paper.title)}</ins>" in page
+            assert f"<ins>{paper.arxiv_id}</ins>" in page
+    assert page.count('class="tag tag-added"') >= 4  # the sections and their entries
