@@ -12,7 +12,6 @@ and prints one table. See bench/README.md.
 import argparse
 import logging
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -23,7 +22,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import HOST, ROLES, database_url, production_env, setup_django  # noqa: E402
+from run import HOST, ROLES, database_url, free_port, production_env, setup_django  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = "bench-sending.example"  # example.com's kind: never a real mailbox
@@ -44,12 +43,6 @@ class Counting:
     def total(self) -> int:
         with self.lock:
             return sum(self.received.values())
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 def ensure_subscribers(count: int) -> int:
