@@ -7,6 +7,7 @@ the reader's side: `newsletter.reader.search` and `newsletter.reader.papers`.
 """
 
 import html
+import re
 
 from django.db import connections, router
 
@@ -24,8 +25,22 @@ _SENTINELS = str.maketrans("", "", START + STOP)
 
 
 def searchable_text(fragment_html: str) -> str:
-    """The words of a sanitised HTML fragment, with no character the markers could clash with."""
+    """The words of a sanitised HTML fragment, with no character the markers could clash with,
+    its figures left out: a snippet reads as the text, not run into a caption or credit."""
+    return _words(_FIGURE.sub(" ", fragment_html or ""))
+
+
+def figure_text(fragment_html: str) -> str:
+    """The words of the fragment's figures (captions, credits): searched, never shown."""
+    return _words(" ".join(_FIGURE.findall(fragment_html or "")))
+
+
+def _words(fragment_html: str) -> str:
     return " ".join(plain_text(fragment_html).translate(_SENTINELS).split())
+
+
+# A placed picture (includes/figure.html) in sanitised HTML, which never nests figures.
+_FIGURE = re.compile(r"<figure\b.*?</figure>", re.DOTALL | re.IGNORECASE)
 
 
 def _parser_safe(text: str) -> str:
@@ -62,7 +77,8 @@ def arxiv_term(paper_key: str) -> str:
 
 
 def entries_for(snapshot: Snapshot) -> list[dict]:
-    """The parts of a snapshot, in page order: field values for SearchEntry."""
+    """The parts of a snapshot, in page order: field values for SearchEntry, and `figures`,
+    the words of the part's figures, which only its vector holds."""
     entries = [
         {
             "kind": SearchEntry.Kind.ISSUE,
@@ -70,12 +86,14 @@ def entries_for(snapshot: Snapshot) -> list[dict]:
             "title": snapshot.issue.title,
             "byline": "",
             "text": searchable_text(snapshot.issue.summary_html),
+            "figures": figure_text(snapshot.issue.summary_html),
             **_NOT_A_PAPER,
         }
     ]
     for section in snapshot.sections:
         intro = searchable_text(section.intro_html)
-        if intro:
+        intro_figures = figure_text(section.intro_html)
+        if intro or intro_figures:
             entries.append(
                 {
                     "kind": SearchEntry.Kind.SECTION,
@@ -83,6 +101,7 @@ def entries_for(snapshot: Snapshot) -> list[dict]:
                     "title": section.title,
                     "byline": "",
                     "text": intro,
+                    "figures": intro_figures,
                     **_NOT_A_PAPER,
                 }
             )
@@ -94,6 +113,7 @@ def entries_for(snapshot: Snapshot) -> list[dict]:
                     "title": entry.title,
                     "byline": entry.byline,
                     "text": searchable_text(entry.text_html),
+                    "figures": figure_text(entry.text_html),
                     **paper_fields(entry),
                 }
             )
@@ -102,8 +122,8 @@ def entries_for(snapshot: Snapshot) -> list[dict]:
 
 # One statement for all of a revision's rows; the vector is what
 # `SearchVector(title, weight="A") + SearchVector(byline, weight="B") + SearchVector(text,
-# weight="C")` gives, written out: Django's expressions compiled row by row cost more than
-# PostgreSQL's parsing of the words.
+# weight="C")` gives, with a paper's arXiv id (B) and the figures' words (D), written out:
+# Django's expressions compiled row by row cost more than PostgreSQL's parsing of the words.
 _INSERT = """
     INSERT INTO {table} (revision_id, kind, anchor, position, title, byline, text,
                          {issue_columns} vector {paper_columns})
@@ -112,13 +132,14 @@ _INSERT = """
            || setweight(to_tsvector(%(config)s::regconfig, COALESCE(safe_byline, '')), 'B')
            || setweight(to_tsvector(%(config)s::regconfig, COALESCE(text, '')), 'C')
            || setweight(to_tsvector(%(config)s::regconfig, COALESCE(arxiv_term, '')), 'B')
+           || setweight(to_tsvector(%(config)s::regconfig, COALESCE(figures, '')), 'D')
            {paper_columns}
     FROM unnest(
         %(kinds)s::text[], %(anchors)s::text[], %(positions)s::integer[], %(titles)s::text[],
         %(bylines)s::text[], %(texts)s::text[], %(safe_titles)s::text[],
-        %(safe_bylines)s::text[], %(arxiv_terms)s::text[] {paper_arrays}
+        %(safe_bylines)s::text[], %(arxiv_terms)s::text[], %(figures)s::text[] {paper_arrays}
     ) AS entry(kind, anchor, position, title, byline, text, safe_title, safe_byline,
-               arxiv_term {paper_columns})
+               arxiv_term, figures {paper_columns})
 """
 
 
@@ -142,6 +163,7 @@ def write_entries(model, revision_id: int, snapshot: dict | Snapshot) -> None:
         "safe_titles": [_parser_safe(fields["title"]) for fields in entries],
         "safe_bylines": [_parser_safe(fields["byline"]) for fields in entries],
         "arxiv_terms": [arxiv_term(fields["paper_key"]) for fields in entries],
+        "figures": [_parser_safe(fields["figures"]) for fields in entries],
     }
     # Migration 0003's backfill runs with the model of its day, before the paper columns.
     papers = [name for name in PAPER_FIELDS if _has_field(model, name)]

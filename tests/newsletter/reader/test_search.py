@@ -632,3 +632,48 @@ def test_markup_in_the_query_searches_for_its_words(client, q):
 
     assert "has no word to look for" not in page
     assert [title for _, title in RESULT.findall(page)] == ["Escaping"]
+
+
+# Snippets read as the text, figures left out
+
+FIGURE_BODY = (
+    "Airships are back.\n\n![A chart of airship sales](/media/images/2024/05/chart.jpg)"
+    "\n\nThey carry robots."
+)
+
+
+def test_a_snippet_leaves_out_figure_captions_and_credits_which_are_still_found(client):
+    from tests.helpers.reader import make_image
+
+    make_image("chart", caption="A zeppelin over the bay", credit="Jo Doe")
+    body = FIGURE_BODY
+    revision = publish(issue_with(1, ("Airships", body)))
+    assert "<figcaption>" in revision.content.sections[0].entries[0].text_html
+
+    page = search(client, "robots").content.decode()
+    (snippet,) = re.findall(r'<p class="search-snippet">(.*?)</p>', page)
+    assert snippet == "Airships are back. They carry <mark>robots</mark>."
+    assert titles(client, "zeppelin") == ["Airships"]  # the caption
+    assert titles(client, '"jo doe"') == ["Airships"]  # the credit
+
+
+def test_the_migration_writes_the_rows_of_revisions_with_figures_again(client):
+    from tests.helpers.reader import make_image
+
+    make_image("chart", caption="A zeppelin over the bay")
+    body = FIGURE_BODY
+    revision = publish(issue_with(1, ("Airships", body)))
+    publish(issue_with(2, ("Plain", "Robots and no figure.")))
+    plain = SearchEntry.objects.filter(title="Plain").get()
+    SearchEntry.objects.filter(revision=revision, title="Airships").update(
+        text="Airships are back. A zeppelin over the bay They carry robots."
+    )  # as freezing wrote it before 0018
+
+    migration = importlib.import_module(
+        "newsletter.migrations.0018_searchentry_text_without_figures"
+    )
+    migration.rewrite_rows_with_figures(apps, None)
+
+    assert SearchEntry.objects.get(title="Airships").text == "Airships are back. They carry robots."
+    assert SearchEntry.objects.get(title="Plain").pk == plain.pk  # not written again
+    assert titles(client, "zeppelin") == ["Airships"]
