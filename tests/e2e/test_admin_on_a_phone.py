@@ -1,0 +1,85 @@
+"""The admin's issue page fits a phone: at 390 px nothing makes the page scroll sideways,
+for the editor (the composer), the reviewer and the publisher (the workflow panel)."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from editorial.workflow import perform
+from newsletter.models import Issue
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORDS = {
+    "editor": "demo-editor-2026",
+    "reviewer": "demo-reviewer-2026",
+    "publisher": "demo-publisher-2026",
+}
+SHOTS = os.environ.get("ADMIN_PHONE_SHOTS")  # a folder to keep the screenshots in
+
+# What sticks out past the right edge of the viewport, for the failure message.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const box = el.getBoundingClientRect();
+    const parent = el.parentElement.getBoundingClientRect();
+    // Only where it starts: an element sticking out of a parent that does not.
+    if (box.width && box.right > width + 1 && parent.right <= width + 1) {
+      const classes = typeof el.className === 'string' ? el.className.trim() : '';
+      out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}` +
+               `${classes ? '.' + classes.split(/\\s+/).join('.') : ''}` +
+               ` right=${Math.round(box.right)}`);
+    }
+  }
+  return {scroll: document.documentElement.scrollWidth, width, out: out.slice(0, 15)};
+}"""
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True  # seed_demo refuses to run on a production configuration
+    call_command("seed_demo", verbosity=0)
+    settings.DEBUG = False
+
+
+def issue_page(browser, live_server, username, issue, width, tmp_path):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORDS[username])
+    page.click("input[type=submit]")
+    expect(page.locator("#user-tools")).to_contain_text(username)
+    page.goto(f"{live_server.url}/admin/newsletter/issue/{issue.pk}/change/")
+    expect(page.locator(".workflow-panel")).to_be_visible()
+    folder = Path(SHOTS) if SHOTS else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"issue-{username}-{width}.png"), full_page=True)
+    return page
+
+
+@pytest.mark.parametrize(
+    ("username", "width"),
+    [("editor", 390), ("reviewer", 390), ("publisher", 390), ("editor", 1280)],
+)
+def test_the_issue_page_never_scrolls_sideways(
+    browser, live_server, demo, tmp_path, username, width
+):
+    issue = Issue.objects.order_by("-number").first()
+    if username != "editor":  # the reviewer and the publisher act on a revision
+        users = {user.username: user for user in get_user_model().objects.all()}
+        perform(issue, "submit", by=users["editor"])
+        if username == "publisher":
+            perform(issue, "approve", by=users["reviewer"])
+
+    page = issue_page(browser, live_server, username, issue, width, tmp_path)
+
+    found = page.evaluate(OVERFLOW)
+    assert found["scroll"] <= found["width"], found
+    page.context.close()
