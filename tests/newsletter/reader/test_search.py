@@ -2,7 +2,9 @@
 
 import html
 import importlib
+import random
 import re
+import string
 from datetime import timedelta
 
 import pytest
@@ -677,3 +679,21 @@ def test_the_migration_writes_the_rows_of_revisions_with_figures_again(client):
     assert SearchEntry.objects.get(title="Airships").text == "Airships are back. They carry robots."
     assert SearchEntry.objects.get(title="Plain").pk == plain.pk  # not written again
     assert titles(client, "zeppelin") == ["Airships"]
+
+
+def test_a_long_entry_keeps_its_vector_in_the_row():
+    # An item as long as a bench item's, of words that do not compress well: some 1 kB of
+    # text and a vector of 1.5 kB.
+    rng = random.Random(1)
+    body = " ".join("".join(rng.choices(string.ascii_lowercase, k=7)) for _ in range(125))
+    publish(issue_with(1, ("Long", body)))
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_toast_chunk_id(vector), pg_column_size(vector) + octet_length(text)"
+            " FROM newsletter_searchentry WHERE title = 'Long'"
+        )
+        vector_chunk, size = cursor.fetchone()
+
+    assert size > 2032  # over the TOAST threshold
+    assert vector_chunk is None
