@@ -55,7 +55,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from newsletter.models.publication import State, current_state
-from newsletter.reader import admission, compression, http, live_state, replica
+from newsletter.reader import admission, compression, flights, http, live_state, replica
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +204,24 @@ class PublicResponseCacheMiddleware:
             response["X-Cache"] = "hit"
             return self._answer(request, compression.encode(request, response, dict(entry.encoded)))
 
+        flight, leading = flights.join(key)  # one build of a key at a time (flights.py)
+        if not leading:
+            entry = flight.wait()
+            if entry is not None:
+                response = entry.response()
+                response["X-Cache"] = "shared"
+                encoded = dict(entry.encoded)
+                return self._answer(request, compression.encode(request, response, encoded))
+            return self._build(request, key, state)[0]
+        entry = None
+        try:
+            response, entry = self._build(request, key, state)
+        finally:
+            flights.land(key, flight, entry)
+        return response
+
+    def _build(self, request, key: str, state: State) -> tuple[HttpResponse, Entry | None]:
+        """The view's response, stored when it may be; and the entry it made, if any."""
         # From the replica only when it has replayed this state (newsletter/reader/replica.py).
         with replica.public_reads(state.generation) as source:
             response = self.get_response(request)
@@ -216,7 +234,7 @@ class PublicResponseCacheMiddleware:
         if not is_marked_public(response):
             if source is not None:
                 response[replica.HEADER] = source
-            return response
+            return response, None
         entry = None
         if response.status_code == 200:
             http.add_validators(response, state.last_boundary or timezone.now())
@@ -227,14 +245,15 @@ class PublicResponseCacheMiddleware:
             and len(response.content) <= LARGEST_STORED
             # Built after the boundary passed: it belongs to the next state, not this one.
             and state.holds_at(timezone.now())
-            and admission.worth_storing(request)
         ):
-            entry = self._set(key, response, state)
+            entry = _entry(response)
+            if admission.worth_storing(request):
+                self._set(key, entry, state)
         response["X-Cache"] = "miss"
         if source is not None:
             response[replica.HEADER] = source
         encoded = dict(entry.encoded) if entry is not None else None
-        return self._answer(request, compression.encode(request, response, encoded))
+        return self._answer(request, compression.encode(request, response, encoded)), entry
 
     def _stale(self, request) -> HttpResponse | None:
         """The bytes stored under the last known state, while that state may still hold."""
@@ -278,18 +297,21 @@ class PublicResponseCacheMiddleware:
             return None
 
     @staticmethod
-    def _set(key: str, response, state: State) -> Entry:
-        encoded = ()
-        if compression.compressible(response):
-            encoded = tuple(compression.compress_all(response.content).items())
-        entry = Entry(
-            status=response.status_code,
-            headers=tuple((name, value) for name, value in response.items()),
-            content=response.content,
-            encoded=encoded,
-        )
+    def _set(key: str, entry: Entry, state: State) -> None:
         try:
             caches[CACHE_ALIAS].set(key, entry, _timeout(state))
         except Exception:
             log.exception("The response cache could not be written.")
-        return entry
+
+
+def _entry(response) -> Entry:
+    """What the cache stores of `response`: its bytes, headers and compressed copies."""
+    encoded = ()
+    if compression.compressible(response):
+        encoded = tuple(compression.compress_all(response.content).items())
+    return Entry(
+        status=response.status_code,
+        headers=tuple((name, value) for name, value in response.items()),
+        content=response.content,
+        encoded=encoded,
+    )
