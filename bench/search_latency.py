@@ -12,7 +12,8 @@ backend's CPU time (from /proc/<pid>/schedstat, the server on this machine) and 
 time spent in the database. On a shared machine the CPU times move least with the load.
 Then EXPLAIN (ANALYZE, BUFFERS) of the ranked query of the `--explain` slowest queries of
 the slowest kinds. `--server` also asks another draw of queries of a gunicorn
-(config/gunicorn.py, production settings) at one connection and reports wall times.
+(config/gunicorn.py, production settings) at one connection and reports wall times;
+`--wrk 1,16` then drives search.lua with wrk at those connection counts, as make bench.
 See bench/README.md.
 """
 
@@ -185,7 +186,7 @@ def explain(rows, count: int):
                     print("  " + line)
 
 
-def measure_server(queries):
+def measure_server(queries, wrk_connections=(), duration=5.0):
     import run  # bench/run.py: the server as make bench starts it
 
     rows = []
@@ -212,6 +213,16 @@ def measure_server(queries):
                 wall = time.perf_counter() - started
                 assert status == 200, (query, status)
                 rows.append({"kind": kind, "query": query, "wall": wall * 1000})
+            binary = run.ensure_wrk() if wrk_connections else None
+            for connections in wrk_connections:
+                row = run.wrk(
+                    binary, server.port, "search", "/search/", connections, duration, None
+                )
+                print(
+                    f"wrk search.lua, {connections} connections, {duration:g} s: {row.rate:.0f} "
+                    f"req/s, p50 {row.p50_ms:.1f} ms, p99 {row.p99_ms:.1f} ms, "
+                    f"{row.errors} errors; load {os.getloadavg()[0]:.1f}"
+                )
         finally:
             server.stop()
     return rows
@@ -225,6 +236,9 @@ def main() -> int:
     parser.add_argument("--dump", type=Path, help="write every query's figures here (JSON)")
     parser.add_argument("--explain", type=int, default=2, help="slowest queries to explain")
     parser.add_argument("--server", action="store_true", help="also ask gunicorn, 1 connection")
+    parser.add_argument(
+        "--wrk", default="", help="with --server: also search.lua with wrk at these connections"
+    )
     parser.add_argument("--terms", type=Path, help="a search-terms file (default: written now)")
     args = parser.parse_args()
 
@@ -267,7 +281,8 @@ def main() -> int:
         connections.close_all()
         others = draw_queries(args.queries, args.seed + 1, pools, seen=[q for _, q in queries])
         print(f"\ngunicorn, 1 connection, {len(others)} other new queries, load {os.getloadavg()}")
-        print_table(measure_server(others), ["wall"], "wall ms")
+        wrk_connections = [int(c) for c in args.wrk.split(",") if c]
+        print_table(measure_server(others, wrk_connections), ["wall"], "wall ms")
         print(f"load average after: {os.getloadavg()}")
     return 0
 
