@@ -12,7 +12,6 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from newsletter.content.snapshot import ImageRef, IssuePart, Snapshot
 from newsletter.models import Revision
 from newsletter.reader.addresses import site_url
 from newsletter.reader.http import public_until_next_change
+from newsletter.reader.paging import NoSuchPage, no_such_page, page_of
 from newsletter.reader.papers import PaperIndex
 
 ARCHIVE_PAGE_SIZE = 12
@@ -118,7 +118,16 @@ def _year(moment: datetime) -> int:
 def archive(request):
     at = timezone.now()
     listing = Revision.objects.live_issues(at).headings()
-    page = Paginator(listing, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    path = reverse("newsletter:archive")
+    try:
+        page = page_of(request, listing, ARCHIVE_PAGE_SIZE)
+    except NoSuchPage as missing:
+        return no_such_page(
+            request,
+            missing,
+            listing="archive",
+            url=lambda number: path + (f"?page={number}" if number > 1 else ""),
+        )
     revisions = list(page.object_list)
     years: list[tuple[int, list[Revision]]] = []
     for revision in revisions:
@@ -126,7 +135,6 @@ def archive(request):
         if not years or years[-1][0] != year:
             years.append((year, []))
         years[-1][1].append(revision)
-    path = reverse("newsletter:archive")
     response = render(
         request,
         "newsletter/archive.html",
@@ -188,7 +196,6 @@ def papers(request):
     year = request.GET.get("year", "")
     year = int(year) if year.isascii() and year.isdigit() and int(year) in years else None
     index.year = year
-    page = Paginator(index, PAPERS_PAGE_SIZE).get_page(request.GET.get("page"))
 
     def query(number: int) -> str:
         return urlencode(
@@ -196,6 +203,16 @@ def papers(request):
         )
 
     path = reverse("newsletter:papers")
+    try:
+        page = page_of(request, index, PAPERS_PAGE_SIZE)
+    except NoSuchPage as missing:
+        listing = f"list of papers from {year}" if year else "papers index"
+        return no_such_page(
+            request,
+            missing,
+            listing=listing,
+            url=lambda number: path + (f"?{query(number)}" if query(number) else ""),
+        )
     response = render(
         request,
         "newsletter/papers.html",

@@ -38,6 +38,15 @@ EVERY_PUBLIC_ENDPOINT = [
     "/issues/1-issue-1/email/",
     "/issues/1-issue-1/email.txt",
 ]
+
+
+@pytest.fixture(autouse=True)
+def archive_of_1_a_page(monkeypatch):
+    # So /issues/?page=2 is a page of the few issues made here: a page the archive does
+    # not have is a 404 (newsletter.reader.paging).
+    monkeypatch.setattr("newsletter.reader.views.ARCHIVE_PAGE_SIZE", 1)
+
+
 # What a response says about itself that a schedule could show through.
 SCHEDULE_REVEALING = ("Cache-Control", "Expires", "Age", "Surrogate-Control", "CDN-Cache-Control")
 

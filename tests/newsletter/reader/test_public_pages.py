@@ -121,14 +121,55 @@ def test_the_archive_shows_twelve_issues_a_page_with_prev_and_next_links(client,
     assert '<link rel="canonical" href="http://127.0.0.1:8000/issues/?page=2">' in second
 
 
-@pytest.mark.parametrize("page", ["abc", "0", "-1", "999", "1.5", ""])
-def test_a_garbage_page_number_shows_an_archive_page_rather_than_an_error(client, published, page):
+BAD_PAGES = ["abc", "0", "-1", "99999", "1.5", "", "02", " 2", "2 ", "٢", "9" * 5000, "1\x00"]
+
+
+@pytest.mark.parametrize("listing", ["/issues/", "/papers/", "/papers/?year=2026"])
+@pytest.mark.parametrize("page", BAD_PAGES)
+def test_a_page_the_listing_does_not_have_is_a_404_that_says_which_pages_there_are(
+    client, published, listing, page
+):
+    """Never page 1 (or the last) passed off as the page asked for, and never a 500: the
+    archive and the papers index page the same way (newsletter.reader.paging)."""
     published(1)
+    path, _, year = listing.partition("?year=")
+    query = {"page": page, **({"year": year} if year else {})}
 
-    response = client.get("/issues/", {"page": page})
+    response = client.get(path, query)
 
-    assert response.status_code == 200
-    assert "Small models, big ideas" in text(response)
+    assert response.status_code == 404
+    body = text(response)
+    assert "<h1>No such page</h1>" in body
+    assert "its pages are numbered 1 to 1." in body
+    if page == "99999":
+        assert "has no page 99999" in body
+    elif page in ("abc", "1.5"):
+        assert f"“{page}” is not a page number" in body
+    assert "Small models, big ideas" not in body  # no page of the listing is shown as it
+    assert 'rel="canonical"' not in body
+    assert f'<a href="{listing}">The first page of the ' in body
+
+
+@pytest.mark.parametrize("listing", ["/issues/", "/papers/"])
+def test_the_first_page_is_there_with_or_without_its_number(client, published, listing):
+    published(1)
+    for query in ({}, {"page": "1"}):
+        response = client.get(listing, query)
+        assert response.status_code == 200
+        assert "Small models, big ideas" in text(response) or listing == "/papers/"
+
+
+def test_a_page_past_the_end_links_to_the_last_one(client, published, monkeypatch):
+    monkeypatch.setattr("newsletter.reader.views.ARCHIVE_PAGE_SIZE", 1)
+    for number in (1, 2, 3):
+        published(number)
+
+    response = client.get("/issues/", {"page": "4"})
+
+    assert response.status_code == 404
+    body = text(response)
+    assert "The archive has no page 4: its pages are numbered 1 to 3." in body
+    assert '<a href="/issues/?page=3">Its last page, 3</a>' in body
 
 
 # Issue page and its addresses

@@ -38,6 +38,13 @@ PUBLIC_PAGES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def archive_of_2_a_page(monkeypatch):
+    # So /issues/?page=2 is a page of the few issues made here: a page the archive does
+    # not have is a 404 (newsletter.reader.paging).
+    monkeypatch.setattr("newsletter.reader.views.ARCHIVE_PAGE_SIZE", 2)
+
+
 @pytest.fixture
 def site(published):
     """`count` live issues, the second one corrected (its second revision is live)."""
