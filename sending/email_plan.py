@@ -17,10 +17,11 @@ class EmailPlan:
     asked: bool  # the publisher ticked "Also email subscribers when it goes live"
     recipients: int  # confirmed and not suppressed, counted now
     already_sent: bool  # another revision of the issue was emailed, or is waiting to be
+    later: bool = False  # scheduled: the send counts who is confirmed when it starts
 
     @property
     def sends(self) -> bool:
-        return self.asked and not self.already_sent and self.recipients > 0
+        return self.asked and not self.already_sent and (self.recipients > 0 or self.later)
 
     def _who(self) -> str:
         return f"{self.recipients:,} subscriber{'' if self.recipients == 1 else 's'}"
@@ -41,6 +42,8 @@ class EmailPlan:
             return f"No email will be sent: {self._why_not()}."
         if at is None:
             return f"{self._who()} will get it by email now, as soon as it is live."
+        if not self.recipients:
+            return self._nobody_yet(at)
         return (
             f"{self._who()} will get it by email at {at} "
             "(counted now: whoever is subscribed then gets it)."
@@ -52,12 +55,19 @@ class EmailPlan:
             return f"No email {'was' if at is None else 'will be'} sent: {self._why_not()}."
         if at is None:
             return f"It is being emailed to {self._who()} now."
+        if not self.recipients:
+            return self._nobody_yet(at)
         return f"{self._who()} will get it by email at {at}."
 
+    @staticmethod
+    def _nobody_yet(at: str) -> str:
+        return f"Nobody is confirmed yet: whoever is subscribed at {at} will get it by email."
 
-def email_plan(issue, *, asked: bool, revision=None) -> EmailPlan:
+
+def email_plan(issue, *, asked: bool, revision=None, later: bool = False) -> EmailPlan:
     """What ticking (or not) the box means for `issue` now; `revision`, once published or
-    scheduled, is the one acted on (its own send is not an earlier one)."""
+    scheduled, is the one acted on (its own send is not an earlier one); `later` when it
+    is scheduled, not published now."""
     earlier = Send.objects.filter(issue=issue, kind=Send.Kind.ISSUE).exclude(
         state=Send.State.CANCELLED
     )
@@ -67,4 +77,5 @@ def email_plan(issue, *, asked: bool, revision=None) -> EmailPlan:
         asked=asked,
         recipients=Subscriber.objects.confirmed().count() if asked else 0,
         already_sent=asked and earlier.exists(),
+        later=later,
     )

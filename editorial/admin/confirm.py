@@ -61,7 +61,7 @@ class ConfirmPublicationMixin:
         at = arguments["at"]
         when = sitetime.describe(at) if at else None
         revision = arguments["revision"] or revision_in_review(issue)
-        plan = email_plan(issue, asked=arguments["email_subscribers"])
+        plan = email_plan(issue, asked=arguments["email_subscribers"], later=at is not None)
         verb = "Publish" if action == "publish" else "Schedule"
         context = {
             **self.admin_site.each_context(request),

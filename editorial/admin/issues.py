@@ -273,7 +273,12 @@ class WorkflowIssueAdmin(
         message = self.transition_message(event, source)
         if event.action in EMAILING:
             at = None if event.action == "publish" else str(sitetime.describe(event.effective_at))
-            plan = email_plan(event.issue, asked=event.email_subscribers, revision=event.revision)
+            plan = email_plan(
+                event.issue,
+                asked=event.email_subscribers,
+                revision=event.revision,
+                later=at is not None,
+            )
             message = f"{message} {plan.after(at)}"
         return message
 

@@ -185,3 +185,24 @@ def test_the_panel_sends_publish_and_schedule_through_the_confirmation(client, p
     for action in ("publish", "schedule"):
         url = reverse("admin:newsletter_issue_confirm", args=[approved.pk, action])
         assert f'<form method="post" action="{url}"' in page
+
+
+def test_a_schedule_with_nobody_confirmed_yet_still_emails_whoever_is_confirmed_at_go_live(
+    client, publisher, approved
+):
+    # The send is made either way and counts its readers when it starts: saying that
+    # no email will be sent would be wrong for whoever confirms before then.
+    at = (timezone.now() + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
+    local = sitetime.to_input_value(at)
+    when = sitetime.describe(sitetime.parse_local(local))
+
+    page = confirm(client, publisher, approved, "schedule", at=local, email_subscribers="1")
+
+    assert "No email will be sent" not in page.text
+    assert f"Nobody is confirmed yet: whoever is subscribed at {when} will get it" in page.text
+    assert f"Schedule for {when.local} and email subscribers</button>" in page.text
+
+    message = perform_posted(client, approved, "schedule", at=local, email_subscribers="1")
+    assert "No email will be sent" not in message
+    assert f"Nobody is confirmed yet: whoever is subscribed at {when} will get it" in message
+    assert Send.objects.filter(issue=approved, state=Send.State.WAITING).count() == 1
