@@ -8,6 +8,9 @@ this says so instead of letting them think it went.
 
 from dataclasses import dataclass
 
+from django.utils.timezone import now
+
+from editorial.sitetime import describe
 from sending.models import Send
 from subscribers.models import Subscriber
 
@@ -18,6 +21,8 @@ class EmailPlan:
     recipients: int  # confirmed and not suppressed, counted now
     already_sent: bool  # another revision of the issue was emailed, or is waiting to be
     later: bool = False  # scheduled: the send counts who is confirmed when it starts
+    # The earlier send, when it has not started: which revision, and when it goes live.
+    waiting: str | None = None
 
     @property
     def sends(self) -> bool:
@@ -29,6 +34,11 @@ class EmailPlan:
     def _why_not(self) -> str:
         if not self.asked:
             return "subscribers will not get this issue by email"
+        if self.waiting:
+            return (
+                f"{self.waiting}, is to be emailed to the subscribers then, and an issue "
+                "goes out once"
+            )
         if self.already_sent:
             return (
                 "this issue has been emailed to subscribers already, and an issue goes out "
@@ -73,9 +83,15 @@ def email_plan(issue, *, asked: bool, revision=None, later: bool = False) -> Ema
     )
     if revision is not None:
         earlier = earlier.exclude(revision=revision)
+    first = earlier.select_related("revision").order_by("pk").first() if asked else None
+    waiting = None
+    # Waiting with its go-live to come (at it, the send starts: it is being emailed).
+    if first is not None and first.state == Send.State.WAITING and first.go_live_at > now():
+        waiting = f"revision {first.revision.number}, scheduled for {describe(first.go_live_at)}"
     return EmailPlan(
         asked=asked,
         recipients=Subscriber.objects.confirmed().count() if asked else 0,
-        already_sent=asked and earlier.exists(),
+        already_sent=first is not None,
         later=later,
+        waiting=waiting,
     )

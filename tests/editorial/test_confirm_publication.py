@@ -206,3 +206,27 @@ def test_a_schedule_with_nobody_confirmed_yet_still_emails_whoever_is_confirmed_
     assert "No email will be sent" not in message
     assert f"Nobody is confirmed yet: whoever is subscribed at {when} will get it" in message
     assert Send.objects.filter(issue=approved, state=Send.State.WAITING).count() == 1
+
+
+def test_an_issue_waiting_to_be_emailed_is_not_said_to_have_been_emailed(
+    client, publisher, editor, reviewer, approved, subscribers
+):
+    # Revision 1 is scheduled with the box ticked: nobody has it yet, and they get
+    # revision 1 at its time, not the one published now.
+    at = (timezone.now() + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
+    perform(approved, "schedule", by=publisher, at=at, email_subscribers=True)
+    perform(approved, "submit", by=editor)
+    perform(approved, "approve", by=reviewer)
+    approved.refresh_from_db()
+    when = sitetime.describe(at)
+
+    page = confirm(client, publisher, approved, "publish", revision="2", email_subscribers="1")
+
+    assert "has been emailed to subscribers already" not in page.text
+    assert (
+        f"No email will be sent: revision 1, scheduled for {when}, is to be emailed to "
+        "the subscribers then, and an issue goes out once." in page.text
+    )
+    message = perform_posted(client, approved, "publish", revision="2", email_subscribers="1")
+    assert f"No email was sent: revision 1, scheduled for {when}, is to be emailed" in message
+    assert Send.objects.get().revision.number == 1
