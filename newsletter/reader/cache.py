@@ -78,7 +78,12 @@ class Entry:
     status: int
     headers: tuple[tuple[str, str], ...]
     content: bytes
-    encoded: tuple[tuple[str, bytes], ...] = ()  # (encoding, compressed content)
+    # (encoding, compressed content); None when not compressed beforehand (an entry only
+    # handed to requests waiting for its build, not stored: each is compressed as asked).
+    encoded: tuple[tuple[str, bytes], ...] | None = ()
+
+    def encodings(self) -> dict[str, bytes] | None:
+        return None if self.encoded is None else dict(self.encoded)
 
     def response(self) -> HttpResponse:
         # The headers as the view set them: none depends on the time of the hit.
@@ -202,15 +207,17 @@ class PublicResponseCacheMiddleware:
         if entry is not None:
             response = entry.response()
             response["X-Cache"] = "hit"
-            return self._answer(request, compression.encode(request, response, dict(entry.encoded)))
+            return self._answer(request, compression.encode(request, response, entry.encodings()))
 
+        if request.method != "GET":  # a HEAD is never stored: it has nothing to share
+            return self._build(request, key, state)[0]
         flight, leading = flights.join(key)  # one build of a key at a time (flights.py)
         if not leading:
             entry = flight.wait()
             if entry is not None:
                 response = entry.response()
                 response["X-Cache"] = "shared"
-                encoded = dict(entry.encoded)
+                encoded = entry.encodings()
                 return self._answer(request, compression.encode(request, response, encoded))
             return self._build(request, key, state)[0]
         entry = None
@@ -246,13 +253,15 @@ class PublicResponseCacheMiddleware:
             # Built after the boundary passed: it belongs to the next state, not this one.
             and state.holds_at(timezone.now())
         ):
-            entry = _entry(response)
-            if admission.worth_storing(request):
+            stored = admission.worth_storing(request)
+            # Compressed in every encoding only when stored; else only as each request asks.
+            entry = _entry(response, compressed=stored)
+            if stored:
                 self._set(key, entry, state)
         response["X-Cache"] = "miss"
         if source is not None:
             response[replica.HEADER] = source
-        encoded = dict(entry.encoded) if entry is not None else None
+        encoded = entry.encodings() if entry is not None else None
         return self._answer(request, compression.encode(request, response, encoded)), entry
 
     def _stale(self, request) -> HttpResponse | None:
@@ -304,10 +313,10 @@ class PublicResponseCacheMiddleware:
             log.exception("The response cache could not be written.")
 
 
-def _entry(response) -> Entry:
+def _entry(response, compressed: bool = True) -> Entry:
     """What the cache stores of `response`: its bytes, headers and compressed copies."""
-    encoded = ()
-    if compression.compressible(response):
+    encoded = () if compressed else None
+    if compressed and compression.compressible(response):
         encoded = tuple(compression.compress_all(response.content).items())
     return Entry(
         status=response.status_code,

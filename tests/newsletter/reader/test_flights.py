@@ -28,14 +28,14 @@ def locked_search_rows():
     return holder
 
 
-def ask_at_once(url: str, method: str = "get", **headers) -> list:
+def ask_at_once(url: str, **headers) -> list:
     """`READERS` readers ask `url` while the first build is held; their responses."""
     responses = [None] * READERS
     holder = locked_search_rows()
 
     def read(n):
         try:
-            responses[n] = getattr(Client(), method)(url, headers=headers)
+            responses[n] = Client().get(url, headers=headers)
         finally:
             connections.close_all()
 
@@ -87,9 +87,20 @@ def test_waiting_readers_get_the_encoding_they_ask_for(published):
 def test_readers_build_their_own_when_the_first_has_nothing_to_share(published):
     published(1)
 
-    # HEAD responses are not stored, so the first has nothing to hand on.
-    responses = ask_at_once("/search/?q=fitting", method="head")
+    # A papers page past the last is a 404 (it reads the paper search rows to know): not
+    # stored, so the first has nothing to hand on and each waiting reader builds its own.
+    responses = ask_at_once("/papers/?page=9999")
 
-    assert [r["X-Cache"] for r in responses] == ["miss"] * READERS
-    assert {r.status_code for r in responses} == {200}
+    assert {r.status_code for r in responses} == {404}
+    assert not [r for r in responses if r.get("X-Cache") == "shared"]
+    assert flights.in_progress() == 0
+
+
+def test_a_head_request_builds_without_joining_a_build(published):
+    published(1)
+
+    response = Client().head("/search/?q=fitting")
+
+    assert response.status_code == 200
+    assert response["X-Cache"] == "miss"
     assert flights.in_progress() == 0
