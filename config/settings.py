@@ -227,6 +227,10 @@ IMAGE_MAX_FRAMES = int(os.environ.get("IMAGE_MAX_FRAMES", 1000))
 IMAGE_RENDITION_WIDTHS = (480, 960, 1600)
 # JPEG/PNG renditions for the email edition (shown 600 px wide; 1200 for sharp screens).
 IMAGE_EMAIL_RENDITION_WIDTHS = (600, 1200)
+# Renditions are made by a worker (newsletter/content/rendition_tasks.py): attempts at one
+# picture, and the first retry's wait in seconds (each next one waits twice as long).
+IMAGE_RENDITION_ATTEMPTS = int(os.environ.get("IMAGE_RENDITION_ATTEMPTS", 4))
+IMAGE_RENDITION_RETRY_SECONDS = float(os.environ.get("IMAGE_RENDITION_RETRY_SECONDS", 30))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The composer posts the whole issue, about 14 fields an entry: Django's default of 1,000
 # refused a 70-entry issue's save with a bare 400 and the editor's changes unsaved.

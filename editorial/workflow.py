@@ -26,6 +26,7 @@ from editorial.signals import transition_performed, transition_recorded
 from newsletter.content.build import build_snapshot
 from newsletter.content.freeze import freeze
 from newsletter.content.markdown import MarkdownRefused
+from newsletter.content.renditions import RenditionsUnavailable
 from newsletter.models import Issue, Revision
 from newsletter.models.revisions import publication_number_refusal
 from newsletter.reader import live_state
@@ -256,6 +257,8 @@ def _submit(ctx: Context) -> Revision:
             f"Issue #{ctx.issue.number} cannot be frozen for review as it is: one of its "
             f"texts was refused. {refusal}"
         ) from refusal
+    except RenditionsUnavailable as refusal:
+        raise TransitionNotAllowed(str(refusal)) from refusal
 
 
 def _restore(ctx: Context) -> Revision:

@@ -67,7 +67,7 @@ class ImageAdmin(ImageChooserMixin, admin.ModelAdmin):
     @admin.display(description="Renditions")
     def rendition_list(self, image):
         if not image.renditions:
-            return "None yet"
+            return "Not made yet: a worker makes them, the issue's submit at the latest."
         items = format_html_join(
             "",
             '<li><a href="{}">{} × {}</a></li>',

@@ -6,17 +6,18 @@ bytes, pixels, and for an animation its frame count and all its frames' pixels t
 The stored original is re-encoded in its own format with the EXIF orientation applied
 and every piece of metadata dropped (EXIF including GPS, XMP, comments, text chunks);
 the ICC colour profile is kept, because dropping it would shift the colours of wide-gamut
-photos. CMYK JPEGs are converted to sRGB through their profile. WebP renditions for
-srcset are made at settings.IMAGE_RENDITION_WIDTHS, never upscaled; so are the email's
-renditions at IMAGE_EMAIL_RENDITION_WIDTHS, in JPEG, or PNG when the picture has
-transparency, since desktop Outlook shows no WebP (a GIF's email edition is the GIF).
+photos. CMYK JPEGs are converted to sRGB through their profile. That much happens in the
+upload's request; the renditions are background work (newsletter.content.renditions),
+made from the stored original: WebP renditions for srcset at
+settings.IMAGE_RENDITION_WIDTHS, never upscaled, and the email's at
+IMAGE_EMAIL_RENDITION_WIDTHS, in JPEG, or PNG when the picture has transparency, since
+desktop Outlook shows no WebP (a GIF's email edition is the GIF).
 
 `sha256` is the hash of the uploaded bytes, so the same upload twice is one Image.
 """
 
 import hashlib
 import io
-import itertools
 import logging
 import os
 import re
@@ -36,7 +37,7 @@ from PIL import ExifTags, ImageCms, ImageOps, ImageSequence, UnidentifiedImageEr
 from PIL import Image as PILImage
 
 from newsletter.models import Image
-from newsletter.models.images import STORAGE_ERRORS, remove_stored, rendition_name
+from newsletter.models.images import STORAGE_ERRORS, remove_stored
 
 logger = logging.getLogger(__name__)
 
@@ -276,7 +277,7 @@ def _clean(frame: PILImage.Image, keep: tuple[str, ...] = ("transparency",)) -> 
     return frame
 
 
-def _decode(data: bytes) -> _Decoded:
+def decode(data: bytes) -> _Decoded:
     """Validate and decode `data`: every refusal is an ImageRejected, never a crash."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", PILImage.DecompressionBombWarning)
@@ -444,7 +445,7 @@ def _webp_renditions(decoded: _Decoded, frames, widths: list[int]) -> list[tuple
     return made
 
 
-def _renditions(decoded: _Decoded) -> list[Callable[[], list[tuple[int, int, bytes]]]]:
+def webp_rendition_jobs(decoded: _Decoded) -> list[Callable[[], list[tuple[int, int, bytes]]]]:
     """What makes the WebP renditions, (width, height, bytes), a list of them per call."""
     frames = [_webp_mode(frame) for frame in decoded.frames]
     return [
@@ -475,7 +476,10 @@ def _still_renditions(
     return made
 
 
-def _email_renditions(decoded: _Decoded) -> list[Callable[[], list[tuple[int, int, str, bytes]]]]:
+EmailJob = Callable[[], list[tuple[int, int, str, bytes]]]
+
+
+def email_rendition_jobs(decoded: _Decoded) -> list[EmailJob]:
     """What makes the still JPEG/PNG renditions an email shows, (width, height, format,
     bytes), a list of them per call: none for a GIF, whose email edition is the GIF itself."""
     if decoded.format == "GIF":
@@ -490,7 +494,7 @@ def _email_renditions(decoded: _Decoded) -> list[Callable[[], list[tuple[int, in
     return [partial(_still_renditions, first, fmt, icc, chain) for chain in _chains(widths)]
 
 
-def _run_at_once(jobs: list[Callable]) -> list:
+def run_at_once(jobs: list[Callable]) -> list:
     """The results of `jobs`, in order, made in threads: Pillow lets go of the GIL while it
     resizes and encodes, so the stored original and the renditions are made side by side."""
     workers = min(len(jobs), os.cpu_count() or 1)
@@ -504,13 +508,19 @@ def _run_at_once(jobs: list[Callable]) -> list:
 EMAIL_EXTENSIONS = {"jpeg": ".jpg", "png": ".png"}
 
 
+def _enqueue_renditions(image_id: int) -> None:
+    from newsletter.content.rendition_tasks import enqueue_renditions
+
+    enqueue_renditions(image_id)
+
+
 def validate(file) -> None:
     """Raise ImageRejected, with a message for the person uploading, unless `file` is acceptable.
 
     Reads and decodes the whole file (a truncated file is only found by decoding) and
     leaves it rewound for the next reader.
     """
-    _decode(_read(file))
+    decode(_read(file))
 
 
 def get_or_ingest(
@@ -530,12 +540,8 @@ def get_or_ingest(
         return existing, False  # the same bytes passed validation when first uploaded
     if not alt_text or not alt_text.strip():
         raise ImageRejected("Describe the picture in its alternative text.", code="alt_text")
-    decoded = _decode(data)
-    webp_jobs, email_jobs = _renditions(decoded), _email_renditions(decoded)
-    # The widest first: the last to finish is then a small one.
-    *made, original = _run_at_once([*webp_jobs, *email_jobs, partial(_encode, decoded)])
-    renditions = sorted(itertools.chain.from_iterable(made[: len(webp_jobs)]))
-    email_renditions = sorted(itertools.chain.from_iterable(made[len(webp_jobs) :]))
+    decoded = decode(data)
+    original = _encode(decoded)
     width, height = decoded.size
     fmt = decoded.format
     del decoded
@@ -556,22 +562,11 @@ def get_or_ingest(
         # The field names it at random (Image.file's upload_to): only the extension counts.
         image.file.save(f"upload{EXTENSIONS[fmt]}", ContentFile(original), save=False)
         stored.append(image.file.name)
-        for r_width, r_height, content in renditions:
-            r_name = storage.save(rendition_name(image.file.name, r_width), ContentFile(content))
-            stored.append(r_name)
-            image.renditions.append({"width": r_width, "height": r_height, "name": r_name})
-        for r_width, r_height, r_format, content in email_renditions:
-            r_name = storage.save(
-                rendition_name(image.file.name, r_width, EMAIL_EXTENSIONS[r_format]),
-                ContentFile(content),
-            )
-            stored.append(r_name)
-            image.renditions.append(
-                {"width": r_width, "height": r_height, "name": r_name, "format": r_format}
-            )
         image.width, image.height = width, height
         with transaction.atomic():
             image.save()
+            # Its renditions are background work, once the Image is there for a worker to read.
+            transaction.on_commit(partial(_enqueue_renditions, image.pk), robust=True)
     except IntegrityError:
         # The same bytes were uploaded at the same moment by someone else: use theirs.
         remove_stored(storage, stored)
@@ -596,7 +591,8 @@ def ingest(
     credit: str = "",
     credit_url: str = "",
 ) -> Image:
-    """Validate, normalise and store an upload; return its Image.
+    """Validate, normalise and store an upload; return its Image, whose renditions a worker
+    makes once the upload commits (newsletter.content.renditions).
 
     `file` is a Django UploadedFile or File, or any binary file-like. Uploading bytes that
     were uploaded before returns the existing Image (its text fields unchanged) and

@@ -89,3 +89,12 @@ def animated_png(frames=3, size=(40, 30)) -> bytes:
     out = io.BytesIO()
     pictures[0].save(out, "PNG", save_all=True, append_images=pictures[1:], duration=100)
     return out.getvalue()
+
+
+def with_renditions(image):
+    """`image` once its renditions are made, as a worker makes them after the upload."""
+    from newsletter.content import renditions
+
+    renditions.make([image.pk])
+    image.refresh_from_db()
+    return image

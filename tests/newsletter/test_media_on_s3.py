@@ -16,7 +16,7 @@ from django.test import Client
 from config.media_storage import IMMUTABLE, s3_media
 from newsletter.content import images
 from newsletter.models import Image, Item, Revision
-from tests.helpers.images import image_bytes, upload
+from tests.helpers.images import image_bytes, upload, with_renditions
 from tests.helpers.s3 import REGION, bucket, fetch, s3_server, use_bucket  # noqa: F401
 from tests.helpers.servers import free_port
 from tests.helpers.settings_env import settings_from
@@ -56,10 +56,11 @@ def in_bucket(bucket, settings):  # noqa: F811
 
 
 def dropped_in_the_editor(staff_client, name="loss-curve.png", size=(1200, 700)):
-    """The markdown the editor's drag-and-drop upload returns, and the Image it made."""
+    """The markdown the editor's drag-and-drop upload returns, and the Image it made, once
+    a worker has made its renditions (in the bucket too)."""
     response = staff_client.post(UPLOAD_URL, {"image": upload(image_bytes(size=size), name)})
     assert response.status_code == 200, response.content
-    return response.json()["image_code"], Image.objects.latest("id")
+    return response.json()["image_code"], with_renditions(Image.objects.latest("id"))
 
 
 def page_renditions(image: Image) -> list[dict]:

@@ -13,7 +13,7 @@ from PIL import Image as PILImage
 
 from newsletter.content import images
 from newsletter.models import Image
-from tests.helpers.images import image_bytes, upload
+from tests.helpers.images import image_bytes, upload, with_renditions
 from tests.helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +27,11 @@ RENDITION = re.compile(r"renditions/([0-9a-f]{2})/(\1[0-9a-f]{30})-(\d+)w\.(webp
 def pasted(colour):
     """A picture pasted from the clipboard: every browser calls it image.png."""
     picture = PILImage.new("RGB", (1000, 500), colour)
-    return images.ingest(
-        upload(image_bytes("PNG", image=picture), "image.png"),
-        alt_text=ALT,
+    return with_renditions(
+        images.ingest(
+            upload(image_bytes("PNG", image=picture), "image.png"),
+            alt_text=ALT,
+        )
     )
 
 
@@ -50,9 +52,11 @@ def test_a_pasted_picture_gets_a_random_name_with_128_bits_and_no_date():
 
 
 def test_the_stored_name_does_not_come_from_the_upload_name():
-    image = images.ingest(
-        upload(image_bytes("PNG"), "2026-board-minutes.png"),
-        alt_text=ALT,
+    image = with_renditions(
+        images.ingest(
+            upload(image_bytes("PNG"), "2026-board-minutes.png"),
+            alt_text=ALT,
+        )
     )
     assert "board" not in image.file.name and "2026" not in image.file.name
 
@@ -66,9 +70,11 @@ def stored_names(image):
 def test_deleting_a_picture_in_the_admin_removes_its_file_and_renditions(
     admin_client, django_capture_on_commit_callbacks
 ):
-    image = images.ingest(
-        upload(image_bytes("JPEG", size=(1000, 500)), "a.jpg"),
-        alt_text=ALT,
+    image = with_renditions(
+        images.ingest(
+            upload(image_bytes("JPEG", size=(1000, 500)), "a.jpg"),
+            alt_text=ALT,
+        )
     )
     names = stored_names(image)
 

@@ -1,5 +1,7 @@
-"""A storage that cannot take an upload (a full disk) loses nothing and says so; publishing
-writes no file at all (renditions are made at upload), so a read-only storage cannot stop it.
+"""A storage that cannot take an upload (a full disk) loses nothing and says so; nor does
+one that cannot take its renditions, made in the background or at the latest by the submit,
+which then says so. Publishing pictures whose renditions are made writes no file at all, so
+a read-only storage cannot stop it.
 """
 
 import html
@@ -9,9 +11,11 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
 
-from newsletter.content import images
+from editorial.workflow import TransitionNotAllowed
+from newsletter.content import images, renditions
+from newsletter.content.rendition_tasks import make_renditions
 from newsletter.models import Image, Revision
-from tests.helpers.images import image_bytes, upload
+from tests.helpers.images import image_bytes, upload, with_renditions
 from tests.helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +45,9 @@ def stored_files(folder=""):
 @pytest.fixture
 def earlier_picture():
     """A picture stored before the disk filled up: it must come through untouched."""
-    return images.ingest(upload(image_bytes("JPEG", size=(1000, 500)), "a.jpg"), alt_text=ALT)
+    return with_renditions(
+        images.ingest(upload(image_bytes("JPEG", size=(1000, 500)), "a.jpg"), alt_text=ALT)
+    )
 
 
 @pytest.fixture
@@ -55,7 +61,7 @@ def picture_upload():
     return upload(image_bytes("PNG", size=(1200, 600)), "chart.png")
 
 
-@pytest.mark.parametrize("backend", [FULL, FULL_FROM_THE_START])
+@pytest.mark.parametrize("backend", [FULL_FROM_THE_START])
 def test_an_admin_upload_the_disk_cannot_take_is_a_field_error_and_leaves_nothing(
     settings, editor_client, earlier_picture, backend
 ):
@@ -77,7 +83,7 @@ def test_an_admin_upload_the_disk_cannot_take_is_a_field_error_and_leaves_nothin
     assert sorted(earlier_picture.stored_names()) == before
 
 
-@pytest.mark.parametrize("backend", [FULL, FULL_FROM_THE_START])
+@pytest.mark.parametrize("backend", [FULL_FROM_THE_START])
 def test_an_editor_drop_the_disk_cannot_take_is_a_503_with_the_reason(
     settings, editor_client, earlier_picture, backend
 ):
@@ -94,7 +100,7 @@ def test_an_editor_drop_the_disk_cannot_take_is_a_503_with_the_reason(
 
 
 def test_once_there_is_room_the_same_upload_goes_through(settings, editor_client):
-    use_storage(settings, FULL)
+    use_storage(settings, FULL_FROM_THE_START)
     refused = editor_client.post(reverse("markdownx_upload"), {"image": picture_upload()})
     assert refused.status_code == 503
     assert not Image.objects.exists()
@@ -116,3 +122,31 @@ def test_publishing_writes_and_deletes_no_file(settings, make_issue, earlier_pic
 
     assert Revision.objects.live().filter(issue=issue).exists()
     assert stored_files() == before
+
+
+def test_a_storage_that_cannot_take_renditions_takes_the_upload_and_the_task_retries(
+    settings, editor_client
+):
+    use_storage(settings, FULL)  # the renditions/ folder is full
+    response = editor_client.post(reverse("markdownx_upload"), {"image": picture_upload()})
+    assert response.status_code == 200
+    image = Image.objects.get()
+
+    assert make_renditions.call(image.pk) == "retrying"
+    assert Image.objects.get(pk=image.pk).renditions == []
+    assert stored_files() == [image.file.name]  # no rendition left half made
+
+
+def test_a_submit_whose_renditions_the_storage_cannot_take_is_refused_and_says_why(
+    settings, make_issue, editor
+):
+    picture = images.ingest(upload(image_bytes("PNG", size=(1200, 600)), "c.png"), alt_text=ALT)
+    issue = make_issue(hero_image=picture)
+    use_storage(settings, FULL)
+
+    with pytest.raises(TransitionNotAllowed, match="renditions could not be made"):
+        publish(issue)
+
+    assert not Revision.objects.filter(issue=issue).exists()
+    assert renditions.pending().get() == picture
+    assert stored_files() == [picture.file.name]
