@@ -431,38 +431,50 @@ def picture(seed: int) -> bytes:
     return out.getvalue()
 
 
-def measure_publish(port: int) -> dict[str, float]:
-    """Upload 20 pictures, write an issue of 20 items using them, submit, approve, publish;
-    then read the home page until it shows the new issue."""
-    from django.contrib.auth import get_user_model
-    from django.core.files.base import ContentFile
-    from django.db import connections
+class TaskWorker:
+    """One background worker (`manage.py worker`, the database backend) on the bench's
+    database, as `make run` and production run beside the web processes."""
 
+    def __init__(self, log_path: Path):
+        self.log_path = log_path
+        env = {**os.environ, "DATABASE_URL": database_url(), "TASKS_BACKEND": "database"}
+        env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        with open(log_path, "ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
+                [sys.executable, "manage.py", "worker", "--interval", "0.1"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 60
+        while "ready" not in log_path.read_text(errors="replace"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the worker did not start:\n{log_path.read_text()[-2000:]}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.process.terminate()  # SIGTERM: it finishes the task in hand, then exits
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _publish_issue(run: int, tag: str, pictures, users) -> tuple:
+    """Write an issue of 20 items showing `pictures`; submit, approve, publish it; return
+    the issue and the seconds the three transitions took."""
     from demo.management.commands.generate_bench_data import create_bench_issue
     from demo.publication import walk_to_publication
-    from newsletter.content import images
     from newsletter.models import Issue, Item
-
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=ROLES)}
-    run = int(time.time())
-    files = [picture(run * 100 + k) for k in range(20)]
-
-    started = time.perf_counter()
-    pictures = [
-        images.ingest(
-            ContentFile(data, name=f"bench-{run}-{k}.jpg"),
-            alt_text=f"Bench picture {k}",
-            uploaded_by=users["editor"],
-        )
-        for k, data in enumerate(files)
-    ]
-    uploaded = time.perf_counter()
 
     issue = create_bench_issue(
         10**6 + run % 10**6, Issue.next_number(), by=users["editor"], pictures=pictures[:1]
     )
-    issue.slug = f"bench-publish-{run}"
-    issue.title = f"Freshness check {run}"
+    issue.slug = f"bench-publish-{run}{tag}"
+    issue.title = f"Freshness check {run}{tag}"
     issue.save(update_fields=["slug", "title"])
     items = list(
         Item.objects.filter(section__issue=issue).order_by("section__position", "position")
@@ -470,28 +482,84 @@ def measure_publish(port: int) -> dict[str, float]:
     for item, image in zip(items, pictures, strict=False):
         item.image = image
     Item.objects.bulk_update(items, ["image"])
-    written = time.perf_counter()
-
+    started = time.perf_counter()
     walk_to_publication(
         issue, editor=users["editor"], reviewer=users["reviewer"], publisher=users["publisher"]
     )
-    published = time.perf_counter()
+    return issue, time.perf_counter() - started
 
-    polls = 0
-    while True:
-        polls += 1
-        status, body, _ = get(port, "/")
-        if status == 200 and issue.title.encode() in body:
-            break
-        if time.perf_counter() - published > 30:
-            raise RuntimeError("the new issue did not appear on the home page within 30 s")
-    seen = time.perf_counter()
+
+def measure_publish(port: int, log_dir: Path | None = None) -> dict[str, float]:
+    """Upload 20 pictures with a background worker running, wait until it has made their
+    renditions, write an issue of 20 items using them, submit, approve, publish; then read
+    the home page until it shows the new issue. Then the worst case: 20 more pictures and
+    an issue published right after the last upload, whose submit makes the renditions the
+    worker has not made yet."""
+    from django.contrib.auth import get_user_model
+    from django.core.files.base import ContentFile
+    from django.db import connections
+
+    from newsletter.content import images
+    from newsletter.models import Image
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=ROLES)}
+    run = int(time.time())
+
+    def upload(files, tag):
+        return [
+            images.ingest(
+                ContentFile(data, name=f"bench-{run}{tag}-{k}.jpg"),
+                alt_text=f"Bench picture {k}",
+                uploaded_by=users["editor"],
+            )
+            for k, data in enumerate(files)
+        ]
+
+    def all_made(pictures) -> bool:
+        return not Image.objects.filter(pk__in=[p.pk for p in pictures], renditions=[]).exists()
+
+    files = [picture(run * 100 + k) for k in range(20)]
+    worst_files = [picture(run * 100 + 50 + k) for k in range(20)]
+    with tempfile.TemporaryDirectory(prefix="bench-worker-") as tmp:
+        worker = TaskWorker(Path(log_dir or tmp) / "worker.log")
+        try:
+            started = time.perf_counter()
+            pictures = upload(files, "")
+            uploaded = time.perf_counter()
+            while not all_made(pictures):
+                if time.perf_counter() - uploaded > 120:
+                    raise RuntimeError("the worker did not make the renditions within 120 s")
+                time.sleep(0.02)
+            made = time.perf_counter()
+            issue, publishing = _publish_issue(run, "", pictures, users)
+            published = time.perf_counter()
+            polls = 0
+            while True:
+                polls += 1
+                status, body, _ = get(port, "/")
+                if status == 200 and issue.title.encode() in body:
+                    break
+                if time.perf_counter() - published > 30:
+                    raise RuntimeError("the new issue did not appear on the home page within 30 s")
+            seen = time.perf_counter()
+
+            worst_started = time.perf_counter()
+            worst = upload(worst_files, "w")
+            worst_uploaded = time.perf_counter()
+            missing = Image.objects.filter(pk__in=[p.pk for p in worst], renditions=[]).count()
+            _issue, worst_publishing = _publish_issue(run, "w", worst, users)
+        finally:
+            worker.stop()
     connections.close_all()
     return {
         "upload": uploaded - started,
-        "publish": published - written,
+        "renditions_ready": made - started,
+        "publish": publishing,
         "seen_after": seen - published,
         "polls": polls,
+        "worst_upload": worst_uploaded - worst_started,
+        "worst_missing": missing,
+        "worst_publish": worst_publishing,
     }
 
 
