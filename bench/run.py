@@ -759,10 +759,15 @@ def main() -> int:
         f"p99 {second_issue.p99_ms:.2f} ms, {second_issue.ratio:.2f} of the ceiling."
     )
     print(
-        f"Publishing an issue of 20 items with 20 new pictures: upload and renditions "
-        f"{publish['upload']:.2f} s; submit (snapshot, search index), approve and publish "
-        f"{publish['publish']:.2f} s. Shown on the home page {publish['seen_after'] * 1000:.0f} "
-        f"ms after the publish committed (request {publish['polls']:.0f} after it)."
+        f"Publishing an issue of 20 items with 20 new pictures: 20 uploads "
+        f"{publish['upload']:.2f} s, every rendition made by the worker "
+        f"{publish['renditions_ready']:.2f} s after the first upload; submit (snapshot, "
+        f"search index), approve and publish {publish['publish']:.2f} s. Shown on the home "
+        f"page {publish['seen_after'] * 1000:.0f} ms after the publish committed (request "
+        f"{publish['polls']:.0f} after it). Published right after its last upload instead: "
+        f"20 uploads {publish['worst_upload']:.2f} s, then submit, approve and publish "
+        f"{publish['worst_publish']:.2f} s, making the renditions of the "
+        f"{publish['worst_missing']:.0f} pictures the worker had not done yet."
     )
     print(
         f"Freshness: {freshness['fresh']} of {freshness['asked']} requests sent at once after "
