@@ -164,8 +164,10 @@ def prepare_data(issues: int) -> dict[str, str]:
     import search_terms  # bench/search_terms.py, beside this script
 
     terms = search_terms.write(SEARCH_TERMS)
+    flushed = flush_writes()
     connections.close_all()
     print(f"Scale data: {live} live issues ({built:.1f} s to make sure of {issues}).")
+    print(f"Written to disk before measuring (CHECKPOINT, sync): {flushed}.")
     print(f"Search terms: {terms:,} in {SEARCH_TERMS.relative_to(ROOT)}.")
     return {
         "issue page": latest_bench.get_absolute_url(),
@@ -177,6 +179,25 @@ def prepare_data(issues: int) -> dict[str, str]:
         "304 revalidation": latest_bench.get_absolute_url(),
         "static file (ceiling)": CEILING_PATH,
     }
+
+
+def flush_writes() -> str:
+    """Write what making the data left in memory to disk now, so that no row is measured
+    while PostgreSQL's checkpoint or the kernel's writeback of it takes the machine's cores
+    (the first rows after a fresh load were: the issue page at 16 connections 0.27 of the
+    ceiling in a run's first pass, 1.03 in its second). What it took, for the output."""
+    from django.db import DatabaseError, connection
+
+    started = time.monotonic()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+        checkpoint = f"checkpoint {time.monotonic() - started:.1f} s"
+    except DatabaseError as error:  # CHECKPOINT needs a superuser or pg_checkpoint
+        checkpoint = f"no checkpoint ({str(error).strip().splitlines()[0]})"
+    synced = time.monotonic()
+    os.sync()
+    return f"{checkpoint}, sync {time.monotonic() - synced:.1f} s"
 
 
 def database_url() -> str:
