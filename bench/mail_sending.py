@@ -12,7 +12,6 @@ and prints one table. See bench/README.md.
 import argparse
 import logging
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -22,7 +21,15 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import HOST, ROLES, database_url, free_port, production_env, setup_django  # noqa: E402
+from run import (  # noqa: E402
+    HOST,
+    ROLES,
+    TaskWorker,
+    database_url,
+    free_port,
+    production_env,
+    setup_django,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = "bench-sending.example"  # example.com's kind: never a real mailbox
@@ -94,38 +101,24 @@ def publish_with_email(run: str):
     return issue
 
 
-def start_workers(count: int, env: dict, logs: Path) -> list[subprocess.Popen]:
-    workers = []
-    for k in range(count):
-        log = open(logs / f"worker-{count}-{k}.log", "wb")  # noqa: SIM115 - the process keeps it
-        workers.append(
-            subprocess.Popen(  # noqa: S603 - our own manage.py, fixed arguments
-                [sys.executable, "manage.py", "worker", "--interval", "0.1"],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        )
-    deadline = time.monotonic() + 60
-    for k, worker in enumerate(workers):
-        path = logs / f"worker-{count}-{k}.log"
-        while b"ready" not in path.read_bytes():
-            if worker.poll() is not None or time.monotonic() > deadline:
-                stop(workers)  # none is left running against a server that is gone
-                raise RuntimeError(f"worker {k} did not start:\n{path.read_text()}")
-            time.sleep(0.05)
+def start_workers(count: int, env: dict, logs: Path) -> list[TaskWorker]:
+    workers = [
+        TaskWorker(logs / f"worker-{count}-{k}.log", env=env, wait=False) for k in range(count)
+    ]
+    try:
+        for worker in workers:
+            worker.wait_until_ready()
+    except BaseException:
+        stop(workers)  # none is left running against a server that is gone
+        raise
     return workers
 
 
-def stop(workers: list[subprocess.Popen]) -> None:
+def stop(workers: list[TaskWorker]) -> None:
     for worker in workers:
-        worker.terminate()
+        worker.process.terminate()  # all at once; each then finishes its task in hand
     for worker in workers:
-        try:
-            worker.wait(30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        worker.stop()
 
 
 def measure(worker_count: int, server: Counting, env: dict, logs: Path, timeout: float) -> dict:

@@ -454,13 +454,17 @@ def picture(seed: int) -> bytes:
 
 class TaskWorker:
     """One background worker (`manage.py worker`, the database backend) on the bench's
-    database, as `make run` and production run beside the web processes."""
+    database, as `make run` and production run beside the web processes. `env` replaces
+    the bench's own environment (bench/mail_sending.py runs workers with production
+    settings); with `wait=False` several are started at once, then `wait_until_ready`."""
 
-    def __init__(self, log_path: Path):
+    def __init__(self, log_path: Path, env: dict | None = None, wait: bool = True):
         self.log_path = log_path
-        env = {**os.environ, "DATABASE_URL": database_url(), "TASKS_BACKEND": "database"}
-        env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-        with open(log_path, "ab") as log:
+        if env is None:
+            env = {**os.environ, "DATABASE_URL": database_url(), "TASKS_BACKEND": "database"}
+            env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        # Written afresh: "ready" from an earlier run's worker must not count for this one.
+        with open(log_path, "wb") as log:
             self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
                 [sys.executable, "manage.py", "worker", "--interval", "0.1"],
                 cwd=ROOT,
@@ -468,11 +472,17 @@ class TaskWorker:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 60
-        while "ready" not in log_path.read_text(errors="replace"):
+        if wait:
+            self.wait_until_ready()
+
+    def wait_until_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while "ready" not in self.log_path.read_text(errors="replace"):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"the worker did not start:\n{log_path.read_text()[-2000:]}")
+                raise RuntimeError(
+                    f"the worker did not start:\n{self.log_path.read_text()[-2000:]}"
+                )
             time.sleep(0.05)
 
     def stop(self) -> None:
