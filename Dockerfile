@@ -1,5 +1,5 @@
-# Production image: the app under gunicorn (config/gunicorn.py), static files collected at
-# build and served by whitenoise. The same image runs the web process, the background
+# Production image: the app under granian (`python -m config.serve`, config/serve.py),
+# static files collected at build and served by whitenoise. The same image runs the web process, the background
 # worker (`python manage.py worker`) and the one-shot migration (`python manage.py migrate`).
 # No secret is baked in: every setting comes from the environment at run time (README,
 # "Configuration").
@@ -33,4 +33,4 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
 
 # Migrations are not run here: `python manage.py migrate` runs once per release, before
 # the web processes start (the `migrate` service in docker-compose.yml).
-CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
+CMD ["python", "-m", "config.serve"]

@@ -1,11 +1,12 @@
-"""Load benchmark of the public pages, served by gunicorn in its production configuration.
+"""Load benchmark of the public pages, served by the web server in its production configuration.
 
 Run it with `make bench` (or `.venv/bin/python bench/run.py --help`). It installs `wrk`
 (Debian's package) if it is missing, builds the scale data (`generate_bench_data`),
-starts gunicorn on a free loopback port with `config/gunicorn.py` and production settings,
+starts the production web command (`python -m config.serve`: granian; `--server gunicorn`
+for `config/gunicorn.py`) on a free loopback port with production settings,
 drives every page with wrk at 1, 16 and 64 connections, twice, and prints one table with
 each page's throughput as a ratio to a static file of the issue page's bytes served by
-the same gunicorn and whitenoise (the ceiling). Then it times a publish of an issue with
+the same server and whitenoise (the ceiling). Then it times a publish of an issue with
 20 pictures and how long the site takes to show it. See bench/README.md.
 """
 
@@ -231,31 +232,48 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def get(port: int, path: str, headers=None) -> tuple[int, bytes, dict]:
+def get(port: int, path: str, headers=None) -> tuple[int, bytes, http.client.HTTPMessage]:
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     try:
         conn.request("GET", path, headers=headers or {})
         response = conn.getresponse()
-        return response.status, response.read(), dict(response.getheaders())
+        # The headers as received, looked up case-insensitively: granian sends lowercase names.
+        return response.status, response.read(), response.headers
     finally:
         conn.close()
 
 
-class Server:
-    """gunicorn with config/gunicorn.py on a free loopback port."""
+SERVERS = ("granian", "gunicorn")
+SERVER_NAMES = {
+    "granian": "granian (python -m config.serve)",
+    "gunicorn": "gunicorn (config/gunicorn.py, gthread)",
+}
 
-    def __init__(self, env: dict[str, str], log_path: Path, workers: int, threads: int):
+
+class Server:
+    """The web server on a free loopback port: granian (`python -m config.serve`, the
+    production command) or gunicorn with config/gunicorn.py."""
+
+    def __init__(
+        self, env: dict[str, str], log_path: Path, workers: int, threads: int, kind: str = "granian"
+    ):
         self.port = free_port()
         self.log_path = log_path
         env = {
             **env,
             "GUNICORN_BIND": f"{HOST}:{self.port}",
+            "WEB_BIND": f"{HOST}:{self.port}",
             "WEB_CONCURRENCY": str(workers),
             "GUNICORN_THREADS": str(threads),
+            "WEB_THREADS": str(threads),
         }
+        if kind == "gunicorn":
+            command = ["-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
+        else:
+            command = ["-m", "config.serve"]
         with open(log_path, "ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
-                [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
+                [sys.executable, *command],
                 cwd=ROOT,
                 env=env,
                 stdout=log,
@@ -266,14 +284,14 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with status {self.process.returncode}")
+                raise RuntimeError(f"the server exited with status {self.process.returncode}")
             try:
                 if get(self.port, "/")[0] == 200:
                     return
             except OSError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer on port {self.port} within {timeout:.0f} s")
+        raise RuntimeError(f"the server did not answer on port {self.port} within {timeout:.0f} s")
 
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -308,6 +326,54 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def env_for(tmp) -> dict[str, str]:
+    """Production settings, with the static files collected into `tmp`/static."""
+    return production_env(str(Path(tmp) / "static"))
+
+
+def prepare_static(tmp: Path, paths, make_server, accept_encoding: str):
+    """Collect the static files into `tmp` with production settings and write the ceiling:
+    the issue page's very bytes as a static file, in every encoding the site serves it in
+    (the Brotli and gzip bytes beside it, as whitenoise looks for them). whitenoise reads
+    the static folder when it starts, so a first server, `make_server(env)`, gives the
+    bytes. Returns the environment to serve with, the bytes of each row's answer and the
+    issue page's uncompressed size."""
+    env = env_for(tmp)
+    static_root = Path(env["DJANGO_STATIC_ROOT"])
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    accept = {"Accept-Encoding": accept_encoding}
+    server = make_server(env)
+    try:
+        server.wait_until_ready()
+        status, page, _ = get(server.port, paths["issue page"])
+        assert status == 200, status
+        encoded = {}
+        for encoding, suffix in ENCODING_SUFFIXES.items():
+            asked = {"Accept-Encoding": encoding}
+            status, body, headers = get(server.port, paths["issue page"], asked)
+            assert status == 200, status
+            if headers.get("Content-Encoding") == encoding:
+                encoded[suffix] = body
+        served = {}
+        for name, path in paths.items():  # the bytes each row's answer carries
+            if not name.startswith(("static", "304")):
+                probe = path if path != "/search/" else "/search/?q=model"
+                served[name] = len(get(server.port, probe, accept)[1])
+    finally:
+        server.stop()
+    ceiling = static_root / CEILING_PATH.removeprefix("/static/")
+    ceiling.parent.mkdir(parents=True, exist_ok=True)
+    ceiling.write_bytes(page)
+    for suffix, body in encoded.items():
+        ceiling.with_name(ceiling.name + suffix).write_bytes(body)
+    return env, served, len(page)
 
 
 # Driving it
@@ -658,8 +724,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per row (5)")
     parser.add_argument("--issues", type=int, default=1000, help="bench issues (1000)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
+    parser.add_argument("--workers", type=int, default=2, help="web server processes (2)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker (2)")
+    parser.add_argument(
+        "--server",
+        choices=SERVERS,
+        default=SERVERS[0],
+        help="granian (python -m config.serve, the production command; the default) or "
+        "gunicorn (config/gunicorn.py)",
+    )
     parser.add_argument(
         "--profile",
         action="append",
@@ -684,47 +757,16 @@ def main() -> int:
         parser.error(f"no row named {unknown[0]!r}; the rows: {', '.join(paths)}")
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        static_root = Path(tmp) / "static"
-        env = production_env(str(static_root))
-        subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
+        log_path = Path(tmp) / "server.log"
+        env, served, page_bytes = prepare_static(
+            Path(tmp),
+            paths,
+            lambda env: Server(env, log_path, args.workers, args.threads, args.server),
+            args.accept_encoding,
         )
-        log_path = Path(tmp) / "gunicorn.log"
-        # The ceiling: the issue page's very bytes as a static file, in every encoding the
-        # site serves it in (the Brotli and gzip bytes beside it, as whitenoise looks for
-        # them). whitenoise reads the static folder when it starts, so a first server gives
-        # the bytes.
         accept = {"Accept-Encoding": args.accept_encoding}
-        server = Server(env, log_path, args.workers, args.threads)
-        try:
-            server.wait_until_ready()
-            status, page, _ = get(server.port, paths["issue page"])
-            assert status == 200, status
-            encoded = {}
-            for encoding, suffix in ENCODING_SUFFIXES.items():
-                status, body, headers = get(
-                    server.port, paths["issue page"], {"Accept-Encoding": encoding}
-                )
-                assert status == 200, status
-                if headers.get("Content-Encoding") == encoding:
-                    encoded[suffix] = body
-            served = {}
-            for name, path in paths.items():  # the bytes each row's answer carries
-                if not name.startswith(("static", "304")):
-                    probe = path if path != "/search/" else "/search/?q=model"
-                    served[name] = len(get(server.port, probe, accept)[1])
-        finally:
-            server.stop()
-        ceiling = static_root / CEILING_PATH.removeprefix("/static/")
-        ceiling.parent.mkdir(parents=True, exist_ok=True)
-        ceiling.write_bytes(page)
-        for suffix, body in encoded.items():
-            ceiling.with_name(ceiling.name + suffix).write_bytes(body)
 
-        server = Server(env, log_path, args.workers, args.threads)
+        server = Server(env, log_path, args.workers, args.threads, args.server)
         try:
             server.wait_until_ready()
             started = server.worker_memory()
@@ -736,9 +778,9 @@ def main() -> int:
             _, ceiling_body, ceiling_headers = get(server.port, CEILING_PATH, accept)
             served["static file (ceiling)"] = len(ceiling_body)
             print(
-                f"gunicorn (config/gunicorn.py) on {HOST}:{server.port}: {args.workers} gthread "
+                f"{SERVER_NAMES[args.server]} on {HOST}:{server.port}: {args.workers} "
                 f"workers x {args.threads} threads; wrk {args.duration:g} s per row; issue page "
-                f"{len(page):,} bytes; Python {platform.python_version()}, {os.cpu_count()} "
+                f"{page_bytes:,} bytes; Python {platform.python_version()}, {os.cpu_count()} "
                 f"CPUs, load average before: {os.getloadavg()[0]:.1f}.",
                 flush=True,
             )

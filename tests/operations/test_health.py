@@ -66,7 +66,7 @@ def test_readyz_stays_200_and_says_so_when_the_replica_is_unreachable(site):
     """Public pages fall back to the primary, so a replica down must not take the process
     out of the load balancer."""
     nobody = f"postgres://reader@127.0.0.1:{free_port()}/news"
-    server = site.gunicorn("replica-unreachable", DATABASE_REPLICA_URL=nobody)
+    server = site.web_server("replica-unreachable", DATABASE_REPLICA_URL=nobody)
     try:
         ready = server.get("/readyz")
         page = server.get("/issues/")
@@ -107,7 +107,7 @@ def test_readyz_answers_within_its_replica_timeout_when_the_replica_never_answer
     host that keeps the connect waiting is reported down after
     DATABASE_REPLICA_PROBE_TIMEOUT, not after DATABASE_CONNECT_TIMEOUT."""
     with silent_listener(kind) as port:
-        server = site.gunicorn(
+        server = site.web_server(
             f"replica-silent-{kind}",
             DATABASE_REPLICA_URL=f"postgres://reader@127.0.0.1:{port}/news",
             DATABASE_CONNECT_TIMEOUT="10",

@@ -1,6 +1,6 @@
-"""gunicorn workers keep the publication state in memory, told of changes by PostgreSQL.
+"""Web workers keep the publication state in memory, told of changes by PostgreSQL.
 
-A real gunicorn with two workers on the tests' own PostgreSQL: each worker's listener
+The real web server with two workers on the tests' own PostgreSQL: each worker's listener
 connects on its first request; cache hits then read no state from the database (the
 request log says `"state_from": "listener"`); a publish from another process returns only
 once both workers have taken it in, so the next request anywhere shows it; a listener
@@ -50,7 +50,7 @@ def state_sources(log_path, after: int) -> list[str]:
 
 
 def test_workers_answer_hits_from_what_they_were_told_and_recover_a_lost_listener(site):
-    server = site.gunicorn("listening", workers=2, DJANGO_LOG_LEVEL="INFO")
+    server = site.web_server("listening", workers=2, DJANGO_LOG_LEVEL="INFO")
     try:
         # Requests on new connections reach both workers soon enough; each then listens.
         _until(lambda: get(server, "/").status == 200 and listeners(site) == 2)

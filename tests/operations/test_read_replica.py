@@ -1,7 +1,7 @@
 """Public pages from a real streaming replica, never staler than the primary.
 
 A PostgreSQL primary of the test's own, a hot standby made from it with pg_basebackup
-that streams and replays its WAL, and gunicorn in production settings with
+that streams and replays its WAL, and the web server in production settings with
 DATABASE_URL on the primary and DATABASE_REPLICA_URL on the standby. Public pages are
 read from the standby while it has replayed the primary's publication state; when its
 replay is paused (pg_wal_replay_pause) a publish on the primary is still on every page at
@@ -118,7 +118,7 @@ def replicated():
 
 @pytest.fixture(scope="module")
 def app(replicated):
-    from tests.helpers.servers import Gunicorn
+    from tests.helpers.servers import WebServer
 
     env = {
         **replicated.env,
@@ -126,7 +126,7 @@ def app(replicated):
         "DATABASE_REPLICA_RETRY_AFTER": "1",
         "DJANGO_LOG_FORMAT": "json",
     }
-    server = Gunicorn(env, replicated.root / "gunicorn.log", workers=2)
+    server = WebServer(env, replicated.root / "web.log", workers=2)
     yield server
     server.stop()
 
@@ -161,7 +161,7 @@ def test_public_pages_are_read_from_the_replica_once_it_has_replayed(replicated,
     # The pages' queries ran on the standby itself.
     assert replicated.standby_read_revisions_since(before)
     # A page from the cache reads nothing at all: no header.
-    for _ in range(4):  # each gunicorn worker has its own cache
+    for _ in range(4):  # each web worker has its own cache
         again = app.get("/")
     assert again.headers["X-Cache"] == "hit" and read_from(again) is None
 
@@ -261,7 +261,7 @@ def test_a_replica_that_is_down_leaves_the_site_on_the_primary(replicated, app):
 
 
 def test_a_query_failing_on_the_replica_half_way_is_answered_from_the_primary(replicated):
-    from tests.helpers.servers import Gunicorn
+    from tests.helpers.servers import WebServer
 
     # A login that may read the publication state but no revision: on the standby, the
     # freshness check passes and then the page's first query fails, as a query the
@@ -273,7 +273,7 @@ def test_a_query_failing_on_the_replica_half_way_is_answered_from_the_primary(re
     replicated.wait_for_replay()
     url = replicated.standby.url.replace("postgres:@", "state_only:@")
     env = {**replicated.env, "DATABASE_REPLICA_URL": url, "DJANGO_LOG_FORMAT": "json"}
-    server = Gunicorn(env, replicated.root / "gunicorn-state-only.log")
+    server = WebServer(env, replicated.root / "web-state-only.log")
     try:
         expected = public_paths(7, "Seventh seal")
         answers = {path: server.get(path) for path in expected}

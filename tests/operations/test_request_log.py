@@ -1,5 +1,5 @@
 """One JSON line per request in production, naming the request by the id its response
-carries and its error page shows: read from the log of a real gunicorn."""
+carries and its error page shows: read from the log of the real web server."""
 
 import json
 import re
@@ -10,7 +10,7 @@ import pytest
 
 @pytest.fixture(scope="module")
 def server(site):
-    server = site.gunicorn("request-log", workers=1)
+    server = site.web_server("request-log", workers=1)
     yield server
     server.stop()
 

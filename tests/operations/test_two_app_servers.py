@@ -1,7 +1,7 @@
 """Two app servers against one database and one Redis: what one publishes, the other serves
 on its very next request.
 
-Two real gunicorn processes share the site's PostgreSQL and a real redis-server
+Two real web servers share the site's PostgreSQL and a real redis-server
 (REDIS_URL): the whole-response cache is shared, and its key holds the publication state
 the database bumps in the transaction of every publish, so no process can serve bytes
 stored before it.
@@ -46,8 +46,8 @@ def get(server, path):
 
 def test_two_app_servers_on_one_database_what_one_publishes_the_other_serves_at_once(site):
     with redis_server() as redis_url:
-        one = site.gunicorn("app-one", REDIS_URL=redis_url)
-        two = site.gunicorn("app-two", REDIS_URL=redis_url)
+        one = site.web_server("app-one", REDIS_URL=redis_url)
+        two = site.web_server("app-two", REDIS_URL=redis_url)
         try:
             # Warm the cache on both: the second server is answered from what the first stored.
             first = get(one, "/")

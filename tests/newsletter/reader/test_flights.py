@@ -1,7 +1,7 @@
 """Requests that miss the same page at once build it once: the others wait for its bytes.
 
 These tests commit (transactional_db): each request runs in a thread of its own, with a
-database connection of its own, as in a gunicorn worker. The first request's build is
+database connection of its own, as in a web worker. The first request's build is
 held in PostgreSQL (another connection locks the search rows, which a search page reads
 and the publication state does not) until every other request has missed and waits.
 """

@@ -1,0 +1,61 @@
+"""The web process: `python -m config.serve` serves config.wsgi with granian.
+
+Every value can be set by the variable named beside it (see README, "Serving"). Chosen for
+a 2-core machine serving mostly cached pages, from bench/README.md's measurements:
+
+- granian's HTTP handling is Rust, outside the GIL: it reads requests, keeps connections
+  alive and writes answers while Python runs only the app. With gunicorn's gthread worker
+  the server's own Python (parsing, the poller, handing connections to threads, writing)
+  was 90 % of a cached page's time, and a static file's p99 at 16 connections was over
+  20 ms; with granian both are about a third of that (bench/README.md, "Serving").
+- One process per core: Python runs one thread of a process at a time, so throughput comes
+  from processes.
+- Two app threads per process: one runs while the other waits for PostgreSQL (a search, a
+  page not yet cached); a cached page never waits. More threads only queue on the GIL.
+  Each thread keeps its own persistent database connection (`CONN_MAX_AGE`), so the
+  database sees workers x threads connections.
+- A worker that dies is started again (`respawn_failed_workers`); SIGTERM lets requests in
+  hand finish, for at most `WEB_GRACEFUL_TIMEOUT` seconds.
+"""
+
+import os
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+def options() -> dict:
+    """granian's settings from the environment."""
+    from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
+    from granian.log import LogLevels
+
+    # Every interface by default: in the image, docker publishes the port on the host's
+    # loopback only (docker-compose.yml); elsewhere set WEB_BIND.
+    host, _, port = os.environ.get("WEB_BIND", "0.0.0.0:8000").rpartition(":")
+    return {
+        "target": "config.wsgi:application",
+        "address": host.strip("[]") or "0.0.0.0",  # noqa: S104 - see above
+        "port": int(port),
+        "interface": Interfaces.WSGI,
+        "workers": _int("WEB_CONCURRENCY", os.cpu_count() or 1),
+        "blocking_threads": _int("WEB_THREADS", 2),
+        # A client has this long to send a request's headers, idle keep-alive included.
+        "http1_settings": HTTP1Settings(header_read_timeout=_int("WEB_KEEPALIVE", 20) * 1000),
+        "respawn_failed_workers": True,
+        "workers_kill_timeout": _int("WEB_GRACEFUL_TIMEOUT", 30),
+        "log_level": LogLevels(os.environ.get("WEB_LOG_LEVEL", "info").lower()),
+        "log_access": os.environ.get("WEB_ACCESS_LOG", "") not in ("", "0"),
+        "websockets": False,
+    }
+
+
+def main() -> None:
+    from granian import Granian
+
+    Granian(**options()).serve()
+
+
+if __name__ == "__main__":
+    main()
