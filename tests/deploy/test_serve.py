@@ -3,12 +3,15 @@ set, what each variable changes, and that granian takes them. The tests under
 tests/operations/ run the command itself (tests/helpers/servers.WebServer)."""
 
 import os
+import subprocess
+import sys
 
 import pytest
 from granian import Granian
 from granian.constants import Interfaces
 
 from config import serve
+from tests.deploy.compose import ROOT
 
 VARIABLES = (
     "WEB_BIND",
@@ -87,3 +90,32 @@ def test_granian_takes_the_settings(environment):
     assert server.interface == Interfaces.WSGI
     assert (server.workers, server.blocking_threads) == (2, 2)
     assert server.respawn_failed_workers is True
+
+
+def test_loading_the_app_freezes_what_it_loaded_out_of_the_collectors_sight():
+    environment = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "k3Jq9vX2mR8tZpW4nL6yB1cF5hD7gS0aE9uY3iO2pQ8rT6wV4zX1bN5mK7jH0lG2",
+        "DATABASE_URL": "postgres://u:p@localhost:5432/db",
+    }
+    environment.pop("DJANGO_DEMO", None)
+    script = (
+        "import gc, sys, config.wsgi; print(gc.get_freeze_count(), len(gc.get_objects()), "
+        "'newsletter.reader.views' in sys.modules)"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    frozen, tracked, views_loaded = result.stdout.split()
+
+    # Django, the app and every view are loaded and frozen; a full collection walks only
+    # what requests make afterwards.
+    assert views_loaded == "True"
+    assert int(frozen) > 50_000
+    assert int(tracked) < int(frozen) / 100
