@@ -6,7 +6,9 @@
   applied. 503 otherwise, with the reason. Use it as a readiness probe (send no traffic
   while it fails). One query a probe, and one on the read replica when there is one: a
   replica that does not answer (within DATABASE_REPLICA_PROBE_TIMEOUT, 1 s) is reported
-  but leaves the answer 200, since public pages then read the primary.
+  but leaves the answer 200, since public pages then read the primary. The replica is
+  asked in a thread; a process that cannot start one (out of threads or memory) answers
+  that probe 503, saying so, and the next probe tries again.
 
 The middleware sits first, so neither the host check, the HTTPS redirect, the session,
 nor the public-response cache (which reads the database) runs for a probe: a load
@@ -61,7 +63,17 @@ def readiness() -> JsonResponse:
     unapplied = sorted(f"{app}.{name}" for app, name in migrations_on_disk() - applied)
     if unapplied:
         return _answer(503, status="unavailable", database="ok", unapplied_migrations=unapplied)
-    return _answer(200, status="ok", database="ok", **_replica_state())
+    try:
+        replica_state = _replica_state()
+    except ProbeNotStarted as error:
+        return _answer(
+            503,
+            status="unavailable",
+            database="ok",
+            replica="not asked: the process could not start a thread",
+            error=str(error),
+        )
+    return _answer(200, status="ok", database="ok", **replica_state)
 
 
 def _replica_state() -> dict[str, str]:
@@ -70,6 +82,11 @@ def _replica_state() -> dict[str, str]:
     if _replica_generation(settings.DATABASE_REPLICA_PROBE_TIMEOUT) is None:
         return {"replica": "unreachable, pages read the primary"}
     return {"replica": "ok"}
+
+
+class ProbeNotStarted(Exception):
+    """The thread that asks the replica could not be started (the process is out of
+    threads or memory): the probe fails, and the next one starts its own."""
 
 
 # The probe's question to the replica, while one is under way: a replica that keeps it
@@ -89,10 +106,16 @@ def _replica_generation(timeout: float) -> int | None:
     global _asking
     with _asking_lock:
         if _asking is None or _asking.done():
-            _asking = Future()
-            threading.Thread(
-                target=_ask_replica, args=(_asking,), name="readyz-replica", daemon=True
-            ).start()
+            question = Future()
+            thread = threading.Thread(
+                target=_ask_replica, args=(question,), name="readyz-replica", daemon=True
+            )
+            try:
+                thread.start()
+            except RuntimeError as error:  # "can't start new thread"
+                # Kept, a question no thread answers would make every later probe wait it out.
+                raise ProbeNotStarted(str(error)) from error
+            _asking = question
         asking = _asking
     try:
         return asking.result(timeout=timeout)

@@ -2,8 +2,10 @@
 
 import contextlib
 import json
+import resource
 import socket
 import time
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -129,3 +131,66 @@ def test_readyz_answers_within_its_replica_timeout_when_the_replica_never_answer
     # Found down, the replica is left alone by the next probe and by pages.
     assert (again.status, json.loads(again.text)) == (200, down)
     assert page.status == 200 and page.headers["X-Read-From"] == "primary"
+
+
+GIB = 1 << 30
+
+
+@contextlib.contextmanager
+def thread_stacks_of(size: int):
+    """Processes started inside give each thread a stack of `size` bytes: glibc sizes
+    thread stacks by the RLIMIT_STACK a process starts with."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    resource.setrlimit(resource.RLIMIT_STACK, (size, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_STACK, (soft, hard))
+
+
+@contextlib.contextmanager
+def no_room_for_a_thread(pid: int):
+    """Process `pid` may map 256 MiB more, so it serves a request but cannot map the
+    stack of a new thread (1 GiB, above): starting one fails, as when it is out of
+    threads or memory. As it was again afterwards."""
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    mapped = int(next(line for line in status if line.startswith("VmSize:")).split()[1])
+    before = resource.prlimit(pid, resource.RLIMIT_AS)
+    resource.prlimit(pid, resource.RLIMIT_AS, (mapped * 1024 + GIB // 4, before[1]))
+    try:
+        yield
+    finally:
+        resource.prlimit(pid, resource.RLIMIT_AS, before)
+
+
+def test_a_probe_that_cannot_start_its_thread_fails_saying_so_and_the_next_one_asks(site):
+    """A probe that could not start the thread asking the replica answers 503 at once
+    with the reason; it leaves no question behind for later probes to wait on, so the
+    next one asks the replica and finds it answering."""
+    with thread_stacks_of(GIB):
+        # The site's own database stands in for a replica: it answers.
+        server = site.web_server("replica-no-thread", DATABASE_REPLICA_URL=site.postgres.url)
+    try:
+        [worker] = server.worker_pids()
+        with no_room_for_a_thread(worker):
+            failed = server.get("/readyz")
+        began = time.monotonic()
+        again = server.get("/readyz")
+        waited = time.monotonic() - began
+    finally:
+        server.stop()
+
+    assert (failed.status, json.loads(failed.text)) == (
+        503,
+        {
+            "status": "unavailable",
+            "database": "ok",
+            "replica": "not asked: the process could not start a thread",
+            "error": "can't start new thread",
+        },
+    )
+    assert (again.status, json.loads(again.text)) == (
+        200,
+        {"status": "ok", "database": "ok", "replica": "ok"},
+    )
+    assert waited < 5, f"the next /readyz took {waited:.1f} s"
