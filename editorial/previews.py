@@ -151,14 +151,8 @@ def page_revision(preview: Preview) -> Revision:
         issue_number=preview.snapshot.issue.number,
         snapshot=preview.snapshot.to_json(),
     )
-    revision.first_published = None
-    if revision.go_live_at is not None:
-        revision.first_published = (
-            Revision.objects.filter(issue=preview.issue, go_live_at__lte=revision.go_live_at)
-            .order_by("go_live_at")
-            .values_list("go_live_at", flat=True)
-            .first()
-        )
+    revision.first_published = None  # not an annotation of now: read up to its go-live
+    revision.first_published = revision.issue_first_published()
     return revision
 
 

@@ -53,6 +53,8 @@ class SendAdmin(admin.ModelAdmin):
 
     @admin.display(description="Progress")
     def progress(self, send):
+        if send.state == Send.State.NOBODY:
+            return "Nobody to email: nobody was confirmed when it started."
         counts = send.counts()
         total = counts["total"] or 1
         done = counts["sent"] + counts["failed"] + counts["bounced"]

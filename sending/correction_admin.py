@@ -41,11 +41,7 @@ def correction_offer(issue, user, *, now=None) -> dict | None:
     )
     if sent is None or sent.revision_id == live.pk:
         return None
-    if (
-        Send.objects.filter(revision=live, kind=Send.Kind.CORRECTION)
-        .exclude(state=Send.State.CANCELLED)
-        .exists()
-    ):
+    if Send.objects.emailed().filter(revision=live, kind=Send.Kind.CORRECTION).exists():
         return None
     return {
         "live": live,

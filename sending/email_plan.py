@@ -3,7 +3,9 @@ publisher: on the confirmation page before they press the button, and in the mes
 
 The publisher chooses (the *Also email subscribers* box); an issue goes out once
 (`sends.request_send`), so a box ticked for an issue emailed before sends nothing, and
-this says so instead of letting them think it went.
+this says so instead of letting them think it went. Published now with nobody confirmed,
+it reaches nobody and is recorded so (`sends.start`): this says that too, and that the
+issue's email is still to come.
 """
 
 from dataclasses import dataclass
@@ -12,7 +14,10 @@ from django.utils.timezone import now
 
 from editorial.sitetime import describe
 from sending.models import Send
+from sending.sends import EMAIL_IT_LATER
 from subscribers.models import Subscriber
+
+LATER = EMAIL_IT_LATER[Send.Kind.ISSUE]
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ class EmailPlan:
                 "this issue has been emailed to subscribers already, and an issue goes out "
                 "once (once it is live, “Email the correction…” on its page resends it)"
             )
-        return "no subscriber is confirmed yet"
+        return f"no subscriber is confirmed yet. This does not count as the issue's email: {LATER}"
 
     def before(self, at: str | None) -> str:
         """For the confirmation: `at` is the scheduled go-live in words, None for now."""
@@ -71,16 +76,18 @@ class EmailPlan:
 
     @staticmethod
     def _nobody_yet(at: str) -> str:
-        return f"Nobody is confirmed yet: whoever is subscribed at {at} will get it by email."
+        return (
+            f"Nobody is confirmed yet: whoever is subscribed at {at} will get it by email. "
+            "If nobody is by then, that does not count as the issue's email."
+        )
 
 
 def email_plan(issue, *, asked: bool, revision=None, later: bool = False) -> EmailPlan:
     """What ticking (or not) the box means for `issue` now; `revision`, once published or
     scheduled, is the one acted on (its own send is not an earlier one); `later` when it
     is scheduled, not published now."""
-    earlier = Send.objects.filter(issue=issue, kind=Send.Kind.ISSUE).exclude(
-        state=Send.State.CANCELLED
-    )
+    # A send that emailed nobody (cancelled, or nobody confirmed when it ran) is not one.
+    earlier = Send.objects.emailed().filter(issue=issue, kind=Send.Kind.ISSUE)
     if revision is not None:
         earlier = earlier.exclude(revision=revision)
     first = earlier.select_related("revision").order_by("pk").first() if asked else None

@@ -5,6 +5,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+# The states of a send that did not email anyone: one cancelled before it started, and one
+# that started and found nobody to email. Neither uses up the issue's one email.
+NOT_EMAILED = ("cancelled", "nobody")
+
+
+class SendQuerySet(models.QuerySet):
+    def emailed(self):
+        """Sends that went (or are going) to someone: waiting, sending, paused or done."""
+        return self.exclude(state__in=NOT_EMAILED)
+
 
 class Send(models.Model):
     class Kind(models.TextChoices):
@@ -17,6 +27,7 @@ class Send(models.Model):
         PAUSED = "paused", "Paused"
         DONE = "done", "Done"
         CANCELLED = "cancelled", "Cancelled"
+        NOBODY = "nobody", "Reached nobody"
 
     issue = models.ForeignKey("newsletter.Issue", on_delete=models.PROTECT, related_name="sends")
     revision = models.ForeignKey(
@@ -31,15 +42,20 @@ class Send(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    note = models.TextField(blank=True, help_text="Why it was paused or cancelled.")
+    note = models.TextField(
+        blank=True, help_text="Why it was paused or cancelled, or why it reached nobody."
+    )
+
+    objects = SendQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at"]
         constraints = [
             # Every subscriber gets each issue once: a correction is sent only on request.
+            # A send that emailed nobody (NOT_EMAILED) leaves the issue's email to come.
             models.UniqueConstraint(
                 fields=["issue"],
-                condition=Q(kind="issue") & ~Q(state="cancelled"),
+                condition=Q(kind="issue") & ~Q(state__in=NOT_EMAILED),
                 name="one_issue_send_per_issue",
             )
         ]

@@ -22,6 +22,25 @@ from subscribers.models import Subscriber
 logger = logging.getLogger(__name__)
 
 
+# How to email an issue (or a correction) whose send reached nobody, with what the admin has.
+EMAIL_IT_LATER = {
+    Send.Kind.ISSUE: (
+        "once someone is confirmed, publish or schedule a new revision of it with “Also "
+        "email subscribers when it goes live” ticked and it is emailed then"
+    ),
+    Send.Kind.CORRECTION: (
+        "once someone is confirmed, “Email the correction…” on the issue page emails it"
+    ),
+}
+NOBODY_NOTE = {
+    kind: (
+        "Nobody was confirmed when it started, so nobody was emailed. This does not count "
+        f"as the {kind}'s email: {how}."
+    )
+    for kind, how in EMAIL_IT_LATER.items()
+}
+
+
 class SendRefused(Exception):
     """A send that cannot be asked for; the message says why, fit to show a publisher."""
 
@@ -54,14 +73,15 @@ def request_send(revision: Revision, *, by, kind: str = Send.Kind.ISSUE) -> Send
     """Ask for `revision` to be emailed when it goes live (inside the caller's transaction).
 
     An issue goes to the subscribers once: a second issue send of the same issue (a
-    correction published later) is not made; `send_correction` is the way to resend.
+    correction published later) is not made; `send_correction` is the way to resend. A
+    send that emailed nobody (cancelled, or nobody confirmed when it started) does not
+    count: the next revision published or scheduled with the box ticked is emailed.
     """
     if revision.go_live_at is None:
         raise SendRefused("Only a published or scheduled revision can be emailed.")
-    if kind == Send.Kind.ISSUE and (
-        Send.objects.filter(issue_id=revision.issue_id, kind=Send.Kind.ISSUE)
-        .exclude(state=Send.State.CANCELLED)
-        .exists()
+    if (
+        kind == Send.Kind.ISSUE
+        and Send.objects.emailed().filter(issue_id=revision.issue_id, kind=Send.Kind.ISSUE).exists()
     ):
         return None
     try:
@@ -133,15 +153,23 @@ def start(send_id: int) -> str:
             )
             for subscriber in Subscriber.objects.confirmed().order_by("pk").iterator(2000)
         )
-        batch = []
+        batch, written = [], 0
         for row in rows:
             batch.append(row)
             if len(batch) == 2000:
                 Delivery.objects.bulk_create(batch, ignore_conflicts=True)
-                batch = []
+                written, batch = written + len(batch), []
         Delivery.objects.bulk_create(batch, ignore_conflicts=True)
-        send.state = Send.State.SENDING
+        written += len(batch)
         send.started_at = now
+        if not written:
+            # It ran and reached nobody: recorded so, and the issue's email is not used up.
+            send.state = Send.State.NOBODY
+            send.finished_at = now
+            send.note = NOBODY_NOTE[send.kind]
+            send.save(update_fields=["state", "started_at", "finished_at", "note"])
+            return "nobody"
+        send.state = Send.State.SENDING
         send.save(update_fields=["state", "started_at"])
         transaction.on_commit(lambda: _enqueue_delivery(send))
     return "started"

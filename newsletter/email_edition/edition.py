@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.utils.timezone import localdate
 
 from newsletter.content.figures import media_name, media_names
 from newsletter.content.snapshot import ImageRef, Rendition, narrowest
@@ -156,6 +157,15 @@ def _preheader(summary_html: str) -> str:
     return Truncator(plain_text(summary_html)).chars(PREHEADER_CHARS)
 
 
+def _dates(revision: Revision) -> dict:
+    """The issue's date, as its page shows it: when the issue first went live, which a
+    correction keeps; and, for a correction that went live another day, that day."""
+    date = revision.issue_first_published()
+    later = revision.go_live_at
+    updated = date is not None and later is not None and localdate(later) != localdate(date)
+    return {"date": date, "updated": later if updated else None}
+
+
 def edition(revision: Revision, base: str, links: dict | None = None) -> dict:
     """Everything both versions show, with links absolute and HTML made fit for mail."""
     snapshot = revision.content
@@ -198,7 +208,7 @@ def edition(revision: Revision, base: str, links: dict | None = None) -> dict:
         "site_url": base,
         "archive_url": absolute(reverse("newsletter:archive"), base),
         "web_url": web_url,
-        "date": revision.go_live_at,
+        **_dates(revision),
         "issue": {
             "number": issue.number,
             "title": issue.title,

@@ -280,6 +280,18 @@ class Revision(models.Model):
         """When readers were first shown this issue (`first_published`, when annotated)."""
         return getattr(self, "first_published", None) or self.go_live_at
 
+    def issue_first_published(self) -> datetime | None:
+        """When this revision's issue first went live, up to this revision's go-live: the
+        issue's date, which a correction keeps (`first_published` when annotated, else
+        read). None for a revision never published."""
+        if self.go_live_at is None:
+            return None
+        annotated = getattr(self, "first_published", None)
+        if annotated is not None:
+            return annotated
+        earliest = Revision.objects.filter(issue_id=self.issue_id, go_live_at__lte=self.go_live_at)
+        return earliest.order_by("go_live_at").values_list("go_live_at", flat=True).first()
+
     def get_short_url(self) -> str:
         """The issue's permanent short address: it redirects to the canonical one."""
         return reverse("newsletter:issue-short", kwargs={"number": self.issue_number})
