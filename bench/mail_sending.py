@@ -137,7 +137,7 @@ def measure(worker_count: int, server: Counting, env: dict, logs: Path, timeout:
             state = Send.objects.filter(pk=send.pk).values_list("state", flat=True).get()
             if state == Send.State.DONE:
                 break
-            if state in (Send.State.PAUSED, Send.State.CANCELLED):
+            if state in (Send.State.PAUSED, Send.State.CANCELLED, Send.State.NOBODY):
                 note = Send.objects.get(pk=send.pk).note
                 raise RuntimeError(f"the send was {state}: {note}")
             if time.perf_counter() - started > timeout:

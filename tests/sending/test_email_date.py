@@ -45,17 +45,16 @@ def test_a_corrections_email_carries_the_issues_date_not_the_corrections(
 ):
     subscriber("ada@example.com")
     issue = make_issue()
-    with time_machine.travel(ISSUE_DAY, tick=False):
-        publish_and_email(issue, people)  # first published, and emailed, on 14 March
-    approve(issue, people)
-    with notifications.muted():
-        perform(issue, "publish", by=people["publisher"])  # the correction, today
     publisher = Client()
     publisher.force_login(people["publisher"])
-
     worker = start_worker(tmp_path, **smtp_server.worker_env)
     try:
+        with time_machine.travel(ISSUE_DAY, tick=False):
+            publish_and_email(issue, people)  # first published, and emailed, on 14 March
         wait_for(lambda: _done(Send.Kind.ISSUE), timeout=60, message="the issue was not sent")
+        approve(issue, people)
+        with notifications.muted():
+            perform(issue, "publish", by=people["publisher"])  # the correction, today
         publisher.post(reverse("admin:newsletter_issue_send_correction", args=[issue.pk]))
         wait_for(lambda: _done(Send.Kind.CORRECTION), timeout=60, message="no correction")
     finally:
