@@ -156,6 +156,7 @@ def test_a_correction_that_reached_nobody_can_be_emailed_once_someone_is_confirm
     publisher.post(button)
     empty = Send.objects.get(kind=Send.Kind.CORRECTION)
     assert wait_for(lambda: finished(empty.pk), timeout=60) == Send.State.NOBODY
+    empty.refresh_from_db()
     assert "“Email the correction…” on the issue page emails it" in empty.note
 
     subscriber("bob@example.com")
