@@ -11,11 +11,11 @@ from django_tasks_db.models import DBTaskResult
 
 from newsletter.content import renditions
 from newsletter.content.images import ImageRejected, ingest
-from newsletter.content.rendition_tasks import make_renditions, resume_pending
+from newsletter.content.rendition_tasks import enqueue_renditions, make_renditions, resume_pending
 from newsletter.models import Image, Item, Revision
 from tests.helpers.hostile_uploads import truncated_jpeg
 from tests.helpers.images import image_bytes, noise, upload
-from tests.helpers.worker import start_worker, wait_for
+from tests.helpers.worker import WorkerProcess, start_worker, wait_for
 from tests.helpers.workflow import publish
 
 WEBP_WIDTHS = [480, 960, 1600]
@@ -59,10 +59,8 @@ def test_an_upload_answers_without_renditions_and_a_worker_process_makes_them(tm
         assert worker.stop() == 0
     image.refresh_from_db()
     assert_made(image)
-    # Made once: the tasks the worker's start enqueued too found them made.
-    done = sorted(rendition_tasks().values_list("return_value", flat=True))
-    assert set(done) <= {"made", "already made"}
-    assert done.count("made") == 1
+    # The one task: the worker's start queued no other for a picture whose task waited.
+    assert list(rendition_tasks().values_list("return_value", flat=True)) == ["made"]
     assert image.url_at_least(960).endswith("-960w.webp")
 
 
@@ -77,6 +75,61 @@ def test_a_starting_worker_takes_up_pictures_whose_task_was_lost(tmp_path, setti
     finally:
         assert worker.stop() == 0
     assert_made(Image.objects.get(pk=image.pk))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_starting_together_queue_only_the_pictures_with_no_task_queued(tmp_path, settings):
+    queued = ingest(photo(1), alt_text="Its task queued as the upload committed")
+    retrying = ingest(photo(2), alt_text="A retry waiting for its time")
+    lost = ingest(photo(3), alt_text="Its task lost")
+    rendition_tasks().filter(args_kwargs__args__0__in=[retrying.pk, lost.pk]).delete()
+    enqueue_renditions(retrying.pk, attempt=2, wait=3600)
+    media = {"DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+
+    # Three workers of another queue start at once: their starts are all that touches
+    # these tasks (none of them takes one).
+    starting = [
+        WorkerProcess(tmp_path / f"elsewhere-{n}.log", "--queue-name", "elsewhere", **media)
+        for n in range(3)
+    ]
+    try:
+        for worker in starting:
+            worker.wait_until_ready()
+    finally:
+        assert [worker.stop() for worker in starting] == [0, 0, 0]
+    assert tasks_by_picture() == {
+        queued.pk: [[queued.pk, 1]],
+        retrying.pk: [[retrying.pk, 2]],
+        lost.pk: [[lost.pk, 1]],  # queued by one of the three
+    }
+
+    # A worker of the queue starts, queues nothing more, and makes the two due.
+    worker = start_worker(tmp_path, **media)
+    try:
+        wait_for(lambda: rendition_tasks().filter(status="SUCCESSFUL").count() == 2, timeout=60)
+    finally:
+        assert worker.stop() == 0
+    assert tasks_by_picture() == {
+        queued.pk: [[queued.pk, 1]],
+        retrying.pk: [[retrying.pk, 2]],
+        lost.pk: [[lost.pk, 1]],
+    }
+    assert sorted(rendition_tasks().values_list("status", "return_value")) == [
+        ("READY", None),
+        ("SUCCESSFUL", "made"),
+        ("SUCCESSFUL", "made"),
+    ]
+    assert_made(Image.objects.get(pk=queued.pk))
+    assert_made(Image.objects.get(pk=lost.pk))
+
+
+def tasks_by_picture() -> dict[int, list[list]]:
+    found: dict[int, list[list]] = {}
+    for args_kwargs in (
+        rendition_tasks().order_by("enqueued_at").values_list("args_kwargs", flat=True)
+    ):
+        found.setdefault(args_kwargs["args"][0], []).append(args_kwargs["args"])
+    return found
 
 
 @pytest.mark.django_db
