@@ -674,7 +674,8 @@ def test_the_migration_writes_the_rows_of_revisions_with_figures_again(client):
     migration = importlib.import_module(
         "newsletter.migrations.0018_searchentry_text_without_figures"
     )
-    migration.rewrite_rows_with_figures(apps, None)
+    with connection.schema_editor() as schema_editor:
+        migration.rewrite_rows_with_figures(apps, schema_editor)
 
     assert SearchEntry.objects.get(title="Airships").text == "Airships are back. They carry robots."
     assert SearchEntry.objects.get(title="Plain").pk == plain.pk  # not written again
