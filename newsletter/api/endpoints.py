@@ -13,8 +13,7 @@ from ninja import NinjaAPI, Query, Status
 from newsletter.api.schemas import IssueDetail, IssuePage, Message
 from newsletter.content.snapshot import Entry, ImageRef
 from newsletter.models import Revision
-from newsletter.reader.addresses import absolute, site_base
-from newsletter.reader.feeds import content_html
+from newsletter.reader.addresses import absolute, content_html, site_base
 from newsletter.reader.http import public_until_next_change
 
 PAGE_SIZE = 20

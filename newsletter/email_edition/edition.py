@@ -12,6 +12,7 @@ are already sanitised. The plain-text version is in `newsletter.email_edition.pl
 
 import html
 import re
+from dataclasses import dataclass
 
 import css_inline
 from django.conf import settings
@@ -166,15 +167,44 @@ def _dates(revision: Revision) -> dict:
     return {"date": date, "updated": later if updated else None}
 
 
-def edition(revision: Revision, base: str, links: dict | None = None) -> dict:
-    """Everything both versions show, with links absolute and HTML made fit for mail."""
+@dataclass(frozen=True)
+class Pictures:
+    """The Images that some revisions' email pictures are chosen from, found at once."""
+
+    uploads: dict[str, Image]  # what markdown bodies show, by the name of the file shown
+    images: dict[int, Image]  # old pictures with neither email renditions nor a safe original
+
+    @classmethod
+    def of(cls, revisions) -> "Pictures":
+        """For every revision of `revisions` together: two queries at most, none if no
+        markdown shows a picture of ours and every picture has email renditions."""
+        snapshots = [revision.content for revision in revisions]
+        return cls(
+            uploads=_uploads_in([f for s in snapshots for f in s.html_fragments()]),
+            images=_images_lacking_email_renditions(
+                [
+                    ref
+                    for s in snapshots
+                    for ref in [s.issue.hero_image, *(entry.image for _, entry in s.entries())]
+                ]
+            ),
+        )
+
+
+def edition(
+    revision: Revision, base: str, links: dict | None = None, *, pictures: Pictures | None = None
+) -> dict:
+    """Everything both versions show, with links absolute and HTML made fit for mail.
+
+    `pictures`: `Pictures.of` revisions including this one, for whoever shows several
+    (the feeds); by default this revision's are looked up.
+    """
     snapshot = revision.content
     issue = snapshot.issue
     web_url = absolute(revision.get_absolute_url(), base)
-    uploads = _uploads_in(snapshot.html_fragments())
-    images = _images_lacking_email_renditions(
-        [issue.hero_image, *(entry.image for _section, entry in snapshot.entries())]
-    )
+    if pictures is None:
+        pictures = Pictures.of([revision])
+    uploads, images = pictures.uploads, pictures.images
 
     def fit(fragment: str) -> str:
         return _email_fragment(fragment, base=base, web_url=web_url, uploads=uploads)

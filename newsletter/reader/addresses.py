@@ -52,3 +52,9 @@ def absolutize_html(html: str, base: str) -> str:
         return f'srcset="{", ".join(candidates)}"'
 
     return _SRCSET.sub(srcset, _URL_ATTR.sub(url_attr, html))
+
+
+def content_html(html: str, url: str) -> str:
+    """`html` as it reads away from the site: every link absolute, resolved as on the page
+    at `url`; in-page links (`#section-…`) point into that page, not the reader's."""
+    return absolutize_html(html.replace('href="#', f'href="{url}#'), url)

@@ -3,11 +3,19 @@
 Items come from `Revision.objects.live()` like every public page, so a scheduled issue
 enters the feeds at its time to the second and a draft never does. An issue's guid is
 its permanent short address, so neither a correction nor a new slug makes a new item.
+
+An entry's content is the issue as the email edition renders it (every link absolute,
+each picture a single sized `src` with its caption), with only the markup feed readers
+use: they show content with their own styles and drop what a browser needs for the
+site's (feedparser's sanitizer, which many readers use or copy, keeps no srcset, sizes,
+loading or aria attributes), so classes, srcset and wrappers would be bytes on every
+poll for nothing.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
+import nh3
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
@@ -15,24 +23,35 @@ from django.template.loader import render_to_string
 from django.utils import feedgenerator, timezone
 from django.utils.http import http_date
 
+from newsletter.content import markdown
+from newsletter.email_edition.edition import Pictures, edition
 from newsletter.models import Revision
-from newsletter.reader.addresses import absolute, absolutize_html, site_base
+from newsletter.reader.addresses import absolute, site_base
 from newsletter.reader.http import public_until_next_change
 
 # The latest ten issues, each in full: most of a year of a monthly (WordPress's default is
-# ten too), so a reader who polls even rarely misses none. An issue in full is about 70 KB
-# of XML at the bench's size (20 items, 3 papers), so ten make a feed of about 700 KB (105 KB
-# with Brotli), a third of the most the response cache stores (cache.LARGEST_STORED). Twenty
-# made 1.35 MB: 20 times an issue page's bytes on every hit, 280 ms of CPU on every miss
-# (rendering and compressing; 140 for ten).
+# ten too), so a reader who polls even rarely misses none. An issue in full is about 43 KB
+# of XML at the bench's size (20 items, 3 papers, 11 pictures), so ten make a feed of 432 KB
+# (122 KB with Brotli, nine tenths of it the words), well under the most the response cache
+# stores (cache.LARGEST_STORED). Twenty would double the bytes of every hit and the CPU of
+# every miss (bench/feed_bytes.py: 164 ms for ten, rendering and compressing).
 FEED_SIZE = 10
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 
+# What an entry's HTML keeps: what markdown may write, and figures. Elements left out
+# (div, span) keep their content; attributes left out (class, id) go.
+_feed_reader_markup = nh3.Cleaner(
+    tags=markdown.ALLOWED_TAGS | {"figure", "figcaption"},
+    attributes=markdown.ALLOWED_ATTRIBUTES,
+    url_schemes=markdown.URL_SCHEMES,
+    link_rel=None,
+    strip_comments=True,
+)
 
-def content_html(html: str, url: str) -> str:
-    """`html` as it reads away from the site: every link absolute, resolved as on the page
-    at `url`; in-page links (the table of contents) point into that page, not the reader's."""
-    return absolutize_html(html.replace('href="#', f'href="{url}#'), url)
+
+def feed_reader_html(html: str) -> str:
+    """`html` (ours: absolute links already) with only the markup feed readers use."""
+    return _feed_reader_markup.clean(html)
 
 
 @dataclass
@@ -80,10 +99,11 @@ class IssuesFeed(Feed):
         at = timezone.now()
         base = site_base(request)
         revisions = list(Revision.objects.live_issues(at).in_full()[:FEED_SIZE])
+        pictures = Pictures.of(revisions)
         for revision in revisions:
-            # The item's link is get_absolute_url(), made absolute by Feed; so are these.
-            revision.feed_url = absolute(revision.get_absolute_url(), base)
+            # The item's link is get_absolute_url(), made absolute by Feed; so is the guid.
             revision.feed_guid = absolute(revision.get_short_url(), base)
+            revision.feed_edition = edition(revision, base, pictures=pictures)
         return Latest(at=at, base=base, revisions=revisions)
 
     def title(self):
@@ -108,7 +128,7 @@ class IssuesFeed(Feed):
     item_guid_is_permalink = True
 
     def item_description(self, revision):
-        return content_html(revision.content.issue.summary_html, revision.feed_url)
+        return feed_reader_html(revision.feed_edition["issue"]["summary_html"])
 
     def item_pubdate(self, revision):
         return revision.published_at
@@ -117,11 +137,8 @@ class IssuesFeed(Feed):
         return revision.go_live_at
 
     def item_extra_kwargs(self, revision):
-        html = render_to_string(
-            "newsletter/feeds/issue_content.html",
-            {"snapshot": revision.content, "revision": revision, "SITE_NAME": settings.SITE_NAME},
-        )
-        return {"content": content_html(html, revision.feed_url)}
+        html = render_to_string("newsletter/feeds/issue_content.html", revision.feed_edition)
+        return {"content": feed_reader_html(html)}
 
 
 class AtomIssuesFeed(IssuesFeed):

@@ -3,16 +3,22 @@
 import re
 from datetime import timedelta
 from html import escape
+from html.parser import HTMLParser
 
 import feedparser
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from demo.management.commands.generate_bench_data import create_bench_issue
-from newsletter.models import Issue, Item
+from newsletter.content.images import ingest
+from newsletter.content.text import plain_text
+from newsletter.models import Issue, Item, Paper, Revision
 from newsletter.reader import cache
+from tests.helpers.images import image_bytes, upload
 from tests.helpers.reader import (
     HOST,
     PUBLISHED_CACHE_CONTROL,
@@ -141,14 +147,127 @@ def test_an_entry_links_to_the_issue_and_holds_it_in_full_with_absolute_links(
         assert heading in html
     assert "<p>The transformer paper; everything since builds on it.</p>" in html
     urls = re.findall(r'(?:href|src)="([^"]*)"', html)
-    urls += [u.split()[0] for s in re.findall(r'srcset="([^"]*)"', html) for u in s.split(",")]
     assert f"{HOST}issues/" in urls
     assert f"{HOST}media/images/chart.png" in urls
-    assert f"{HOST}media/renditions/hero-1-960.webp" in urls
-    assert f"{HOST}media/renditions/laptop-1-480.webp" in urls
-    assert f"{HOST}issues/1-issue-1/#section-my-work" in urls
+    # Pictures with no email renditions (these fixtures') show their JPEG original.
+    assert f"{HOST}media/images/2024/05/hero-1.jpg" in urls
+    assert f"{HOST}media/images/2024/05/laptop-1.jpg" in urls
+    assert f"{HOST}issues/1-issue-1/" in urls
     assert "https://arxiv.org/abs/1706.03762" in urls
     assert all(u.startswith(("http://testserver/", "https://")) for u in urls), urls
+
+
+class Tags(HTMLParser):
+    """Every start tag of a fragment, with its attributes, in order."""
+
+    def __init__(self, fragment: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.feed(fragment)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def named(self, name):
+        return [attrs for tag, attrs in self.tags if tag == name]
+
+
+def uploaded(name: str, size: tuple[int, int]):
+    """A real upload through the image pipeline, with a caption and a credit (the same
+    name and size twice is the same picture)."""
+    return ingest(
+        upload(image_bytes("PNG", size=size), f"{name}.png"),
+        alt_text=f"The {name}",
+        caption=f"What the {name} shows",
+        credit=f"{name.title()} Lab",
+        credit_url=f"https://{name}.example/",
+    )
+
+
+@pytest.fixture
+def pictured(make_issue):
+    """A published issue with a hero, a pictured item, a pictured paper and a figure in
+    an item's text: real uploads, whose renditions are made when the issue is frozen."""
+
+    def make(number=1):
+        issue = make_issue(number=number, hero_image=uploaded("hero", (1600, 900)))
+        item = Item.objects.get(section__issue=issue, title="Fine-tuning on a laptop")
+        item.image = uploaded("laptop", (1000, 750))
+        chart = uploaded("chart", (1200, 600))
+        item.body = f"Before the chart.\n\n![The chart]({chart.file.url})\n\nAfter it."
+        item.save()
+        Paper.objects.filter(section__issue=issue).update(image=uploaded("attention", (800, 800)))
+        publish(issue)
+        return issue
+
+    return make
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_an_entry_holds_every_commentary_paper_and_picture_of_the_issue(client, pictured, url):
+    """Checked against the live revision: every section, item and paper with its words,
+    and every picture once, as one absolute src with its size, its alt text and caption."""
+    issue = pictured()
+    snapshot = Revision.objects.live().get(issue=issue).content
+
+    html = entry_html(parse(client, url, raw=True).entries[0])
+    text = plain_text(html)
+
+    assert plain_text(snapshot.issue.summary_html) in text
+    for section, entry in snapshot.entries():
+        assert f"<h2>{escape(section.title, quote=False)}</h2>" in html
+        assert escape(entry.title, quote=False) in html
+        assert plain_text(entry.text_html) in text
+        assert entry.byline in text
+        if entry.kind == "paper":
+            assert f"arXiv:{entry.arxiv_id}" in text
+            assert f'<a href="{entry.paper_url}">Paper</a>' in html
+    refs = [snapshot.issue.hero_image, *(entry.image for _, entry in snapshot.entries())]
+    pictures = {ref.alt: ref for ref in refs if ref}
+    pictures["The chart"] = uploaded("chart", (1200, 600))  # the figure in the text
+    shown = Tags(html).named("img")
+    assert sorted(img["alt"] for img in shown) == sorted(pictures)
+    for img in shown:
+        picture = pictures[img["alt"]]
+        assert set(img) == {"src", "width", "height", "alt"}, img
+        assert img["src"].startswith(f"{HOST}media/"), img
+        width, height = int(img["width"]), int(img["height"])
+        assert abs(width / height - picture.width / picture.height) < 0.01, img
+        name = img["alt"].removeprefix("The ")
+        assert f"What the {name} shows" in text
+        assert f'Credit: <a href="https://{name}.example/">{name.title()} Lab</a>' in html
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_an_entry_carries_only_the_markup_feed_readers_use(client, pictured, url):
+    """No classes, ids, srcset, sizes, loading or aria attributes (readers apply their own
+    styles and drop those), and no words that only the site's stylesheet hides."""
+    pictured()
+
+    html = entry_html(parse(client, url, raw=True).entries[0])
+    tags = Tags(html).tags
+
+    allowed = {"p", "h2", "h3", "a", "em", "strong", "img", "figure", "figcaption", "br"}
+    assert {tag for tag, _ in tags} <= allowed
+    attributes = {attr for _, attrs in tags for attr in attrs}
+    assert attributes <= {"href", "src", "width", "height", "alt"}
+    assert '<a href="https://arxiv.org/abs/1706.03762">Paper</a>' in html
+    assert "Paper: Attention Is All You Need" not in plain_text(html)
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_pictures_cost_the_feed_no_query_per_issue(client, pictured, url):
+    pictured(1)
+    with CaptureQueriesContext(connection) as for_one:
+        assert client.get(url)["X-Cache"] == "miss"
+    for number in range(2, 5):
+        pictured(number)
+
+    with CaptureQueriesContext(connection) as for_four:
+        assert client.get(url)["X-Cache"] == "miss"
+
+    assert len(parse(client, url).entries) == 4
+    assert len(for_four) == len(for_one)
 
 
 def test_the_rss_description_is_the_summary_and_content_encoded_the_whole_issue(
