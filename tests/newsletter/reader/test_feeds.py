@@ -8,8 +8,6 @@ from html.parser import HTMLParser
 import feedparser
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -253,21 +251,6 @@ def test_an_entry_carries_only_the_markup_feed_readers_use(client, pictured, url
     assert attributes <= {"href", "src", "width", "height", "alt"}
     assert '<a href="https://arxiv.org/abs/1706.03762">Paper</a>' in html
     assert "Paper: Attention Is All You Need" not in plain_text(html)
-
-
-@pytest.mark.parametrize("url", FEEDS)
-def test_pictures_cost_the_feed_no_query_per_issue(client, pictured, url):
-    pictured(1)
-    with CaptureQueriesContext(connection) as for_one:
-        assert client.get(url)["X-Cache"] == "miss"
-    for number in range(2, 5):
-        pictured(number)
-
-    with CaptureQueriesContext(connection) as for_four:
-        assert client.get(url)["X-Cache"] == "miss"
-
-    assert len(parse(client, url).entries) == 4
-    assert len(for_four) == len(for_one)
 
 
 def test_the_rss_description_is_the_summary_and_content_encoded_the_whole_issue(
