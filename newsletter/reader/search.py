@@ -10,10 +10,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.paginator import Paginator
 from django.db import connection
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from newsletter.content.arxiv import normalise_arxiv_id
@@ -21,6 +22,7 @@ from newsletter.content.search_index import SEARCH_CONFIG, START, STOP
 from newsletter.content.snapshot import issue_path
 from newsletter.reader import search_ranking
 from newsletter.reader.http import public, public_until_next_change
+from newsletter.reader.paging import NoSuchPage, no_such_page, page_of
 from newsletter.reader.search_ranking import PAGE_SIZE, Row, ranked_page
 
 MAX_QUERY_CHARS = 200
@@ -114,7 +116,7 @@ def page_hint(raw) -> int:
         number = int(raw)
     except (TypeError, ValueError):
         return 1
-    # Past the candidates every page number gives the last page: keep the offset small.
+    # A page past the candidates is a 404 that needs only the count: keep the offset small.
     return min(max(number, 1), 2 * search_ranking.CANDIDATES // PAGE_SIZE + 2)
 
 
@@ -167,8 +169,18 @@ class Result:
 # The page
 
 
+def results_url(query: str, number: int) -> str:
+    """The address of page `number` of the results for `query`."""
+    params = {"q": query} if query else {}
+    if number > 1:
+        params["page"] = number
+    return reverse("newsletter:search") + (f"?{urlencode(params)}" if params else "")
+
+
 def search_page(request):
-    """Any input gives a page: odd syntax is the query parser's business, never a 500."""
+    """Any input gives a page, never a 500: odd syntax is the query parser's business. A
+    `?page=` that names none of the pages there are is a 404 saying which there are, as
+    in the archive (`paging.py`); a search with no word to look for has one page."""
     at = timezone.now()
     query, truncated = normalise(request.GET.get("q", ""))
     context = {
@@ -180,18 +192,22 @@ def search_page(request):
         "results": [],
     }
     searched = parser_query(query)
-    if not has_terms(searched):
+    terms = has_terms(searched)
+    results = find(searched, at=at, hint=page_hint(request.GET.get("page"))) if terms else ()
+    try:
+        page = page_of(request, results, PAGE_SIZE)
+    except NoSuchPage as missing:
+        listing = f"search for “{query}”" if query else "search"
+        return no_such_page(request, missing, listing=listing, url=lambda n: results_url(query, n))
+    if not terms:
         # Nothing to look for: the page does not depend on what is published.
         return public(render(request, "newsletter/search.html", context))
 
-    number = request.GET.get("page")
-    ranked = find(searched, at=at, hint=page_hint(number))
-    page = Paginator(ranked, PAGE_SIZE).get_page(number)
     context.update(
         searched=True,
         page=page,
         results=[Result.from_row(row) for row in page.object_list],
-        more=ranked.more,
+        more=results.more,
         bound=search_ranking.CANDIDATES,
     )
     response = render(request, "newsletter/search.html", context)

@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from urllib.parse import parse_qsl
 
 import pytest
 import time_machine
@@ -124,16 +125,20 @@ def test_the_archive_shows_twelve_issues_a_page_with_prev_and_next_links(client,
 BAD_PAGES = ["abc", "0", "-1", "99999", "1.5", "", "02", " 2", "2 ", "٢", "9" * 5000, "1\x00"]
 
 
-@pytest.mark.parametrize("listing", ["/issues/", "/papers/", "/papers/?year=2026"])
+LISTINGS = ["/issues/", "/papers/", "/papers/?year=2026", "/search/?q=fitting", "/search/?q=the"]
+
+
+@pytest.mark.parametrize("listing", LISTINGS)
 @pytest.mark.parametrize("page", BAD_PAGES)
 def test_a_page_the_listing_does_not_have_is_a_404_that_says_which_pages_there_are(
     client, published, listing, page
 ):
     """Never page 1 (or the last) passed off as the page asked for, and never a 500: the
-    archive and the papers index page the same way (newsletter.reader.paging)."""
+    archive, the papers index and search page the same way (newsletter.reader.paging); a
+    search with no word to look for ("the") has its one page."""
     published(1)
-    path, _, year = listing.partition("?year=")
-    query = {"page": page, **({"year": year} if year else {})}
+    path, _, query_string = listing.partition("?")
+    query = {**dict(parse_qsl(query_string)), "page": page}
 
     response = client.get(path, query)
 
@@ -150,11 +155,11 @@ def test_a_page_the_listing_does_not_have_is_a_404_that_says_which_pages_there_a
     assert f'<a href="{listing}">The first page of the ' in body
 
 
-@pytest.mark.parametrize("listing", ["/issues/", "/papers/"])
+@pytest.mark.parametrize("listing", ["/issues/", "/papers/", "/search/?q=fitting"])
 def test_the_first_page_is_there_with_or_without_its_number(client, published, listing):
     published(1)
-    for query in ({}, {"page": "1"}):
-        response = client.get(listing, query)
+    for suffix in ("", "&page=1" if "?" in listing else "?page=1"):
+        response = client.get(listing + suffix)
         assert response.status_code == 200
         assert "Small models, big ideas" in text(response) or listing == "/papers/"
 

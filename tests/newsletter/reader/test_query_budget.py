@@ -25,6 +25,10 @@ PUBLIC_PAGES = [
     ("/papers/?year=2020", 200, STATE_QUERY + 2, True),
     ("/search/", 200, STATE_QUERY, True),
     ("/search/?q=laptop", 200, STATE_QUERY + 2, True),
+    # A page a listing does not have: a 404 that counts the pages there are, never stored.
+    ("/search/?q=laptop&page=abc", 404, STATE_QUERY + 2, False),
+    ("/search/?q=laptop&page=99999", 404, STATE_QUERY + 2, False),
+    ("/search/?page=2", 404, STATE_QUERY, False),
     ("/feed/rss/", 200, STATE_QUERY + 1, True),
     ("/feed/atom/", 200, STATE_QUERY + 1, True),
     ("/sitemap.xml", 200, STATE_QUERY + 1, True),

@@ -189,7 +189,7 @@ def test_pages_go_through_every_candidate_once_past_the_bound(client, bound):
 
     first = search(client, "robot").content.decode()
     second = search(client, "robot", page=2).content.decode()
-    beyond = search(client, "robot", page=999).content.decode()
+    beyond = client.get(URL, {"q": "robot", "page": 3})
     on_first = [title for _, title in RESULT.findall(first)]
     on_second = [title for _, title in RESULT.findall(second)]
 
@@ -201,7 +201,11 @@ def test_pages_go_through_every_candidate_once_past_the_bound(client, bound):
     assert "More than 30 results for “robot”, page 1 of 2." in first
     assert "More than 30 results for “robot”, page 2 of 2." in second
     assert 'start="21"' in second
-    assert RESULT.findall(beyond) == RESULT.findall(second)
+    # Past the candidates there is no page, as past the last of any listing (paging.py).
+    assert beyond.status_code == 404
+    assert "The search for “robot” has no page 3: its pages are numbered 1 to 2." in beyond.text
+    assert '<a href="/search/?q=robot&amp;page=2">Its last page, 2</a>' in beyond.text
+    assert not RESULT.findall(beyond.text)
 
 
 def test_the_count_is_exact_up_to_the_bound_and_more_than_after_it(client, bound):
@@ -403,17 +407,40 @@ HOSTILE = [
 def test_any_input_gives_a_search_page_never_a_server_error(client, make_issue, q):
     publish(make_issue())
 
-    response = client.get(URL, {"q": q, "page": "x"})
+    response = client.get(URL, {"q": q})
+    with_a_bad_page = client.get(URL, {"q": q, "page": "x"})
 
     assert response.status_code == 200
     assert b'<input type="search" id="search-q" name="q"' in response.content
+    assert with_a_bad_page.status_code == 404
+    assert "“x” is not a page number: its pages are numbered 1 to 1." in with_a_bad_page.text
     assert SearchEntry.objects.exists()
 
 
-def test_a_hostile_page_number_gives_a_page(client, make_issue):
+def test_a_hostile_page_number_is_a_404_with_links_to_the_pages_there_are(client, make_issue):
     publish(make_issue())
-    for page in ("0", "-1", "999999", "1e9", "\x00", "🤖"):
-        assert search(client, "fitting", page=page).status_code == 200
+    for page in ("0", "-1", "999999", "1e9", "\x00", "🤖", "9" * 5000):
+        response = client.get(URL, {"q": "fitting laptop", "page": page})
+        assert response.status_code == 404, page
+        assert "its pages are numbered 1 to 1." in response.text
+        assert '<a href="/search/?q=fitting+laptop">The first page of the search for' in (
+            response.text
+        )
+
+
+def test_a_page_past_the_last_result_is_a_404_that_is_not_stored(client):
+    publish(issue_with(1, *[(f"Robot number {n}", "A robot.") for n in range(25)]))
+
+    answers = [client.get(URL, {"q": "robot", "page": 3}) for _ in range(3)]
+
+    for answer in answers:
+        assert answer.status_code == 404
+        assert "The search for “robot” has no page 3: its pages are numbered 1 to 2." in (
+            answer.text
+        )
+        assert '<a href="/search/?q=robot&amp;page=2">Its last page, 2</a>' in answer.text
+        assert "X-Cache" not in answer  # built each time, never stored
+    assert search(client, "robot", page=2)["X-Cache"] == "miss"
 
 
 def test_a_long_query_is_shortened_and_the_page_says_so(client, make_issue):
