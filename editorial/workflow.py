@@ -76,6 +76,9 @@ class Context:
 class Transition:
     action: str
     label: str
+    # What it does, in the words that follow "to", `{issue}` standing for what it is done
+    # to: "publish {issue} now" (see `to`). Sentences are built from it, never the label.
+    phrase: str
     sources: tuple[str, ...]  # the states it can start from
     # The state it leaves the issue in: a state, None (unchanged), or a function of the
     # context and the revision acted on, for a transition whose outcome depends on them.
@@ -93,6 +96,10 @@ class Transition:
     # issue's version), and `perform` refuses any other.
     shown_revision: bool = False
     description: str = ""
+
+    def to(self, issue: str) -> str:
+        """What it does to `issue` ("issues", "it"), said after "to": "publish it now"."""
+        return self.phrase.format(issue=issue)
 
     def target_for(self, ctx: "Context", acted_on: Revision | None) -> str:
         """The state the issue is left in once the effect has run."""
@@ -169,9 +176,11 @@ def _the_shown_revision(ctx: Context) -> str | None:
     current = ctx.in_review()
     if current is not None and current.pk == shown.pk:
         return None
-    verb = ctx.transition.label.lower()
     if current is None:
-        return f"Revision {shown.number}, which you were shown, is no longer the one to {verb}."
+        return (
+            f"Revision {shown.number}, which you were shown, is no longer under review or "
+            f"approved, so you cannot {ctx.transition.to('it')}."
+        )
     event = Event.objects.latest_submission(ctx.issue)
     who = (event.actor.get_full_name() or event.actor.get_username()) if event.actor else "someone"
     when = timezone.localtime(event.created_at)
@@ -179,7 +188,8 @@ def _the_shown_revision(ctx: Context) -> str | None:
     return (
         f"Revision {current.number} is now {where}, not revision {shown.number} that you "
         f"were shown: {who} submitted it at {when:%H:%M:%S on %d %b %Y} ({when.tzname()}). "
-        f"Nothing was changed: re-read revision {current.number} before you {verb} it."
+        f"Nothing was changed: re-read revision {current.number} before you "
+        f"{ctx.transition.to('it')}."
     )
 
 
@@ -353,6 +363,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             action="submit",
             label="Submit for review",
+            phrase="submit {issue} for review",
             sources=(DRAFT,),
             target=IN_REVIEW,
             permission=SUBMIT,
@@ -364,6 +375,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             action="withdraw",
             label="Withdraw",
+            phrase="withdraw {issue} from review",
             sources=(IN_REVIEW, APPROVED),
             target=DRAFT,
             permission=SUBMIT,
@@ -374,6 +386,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             action="request_changes",
             label="Request changes",
+            phrase="request changes to {issue}",
             sources=(IN_REVIEW, APPROVED),
             target=DRAFT,
             permission=REVIEW,
@@ -385,6 +398,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             action="approve",
             label="Approve",
+            phrase="approve {issue}",
             sources=(IN_REVIEW,),
             target=APPROVED,
             permission=REVIEW,
@@ -396,6 +410,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             action="publish",
             label="Publish now",
+            phrase="publish {issue} now",
             sources=(APPROVED,),
             target=DRAFT,
             permission=PUBLISH,
@@ -407,6 +422,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             action="schedule",
             label="Schedule",
+            phrase="schedule {issue}",
             sources=(APPROVED,),
             target=DRAFT,
             permission=PUBLISH,
@@ -419,6 +435,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             action="cancel_schedule",
             label="Cancel schedule",
+            phrase="cancel scheduled publications",
             sources=ANY_STATE,
             target=_approved_again_if_unchanged,
             permission=PUBLISH,
@@ -432,6 +449,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             action="unpublish",
             label="Unpublish",
+            phrase="unpublish {issue}",
             sources=ANY_STATE,
             target=None,
             permission=PUBLISH,
@@ -442,6 +460,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             action="restore",
             label="Restore this revision",
+            phrase="restore older revisions of {issue}",
             sources=(DRAFT,),
             target=IN_REVIEW,
             permission=SUBMIT,
@@ -473,7 +492,7 @@ def _refusal(
     issue: Issue, transition: Transition, user, ctx: Context, *, explain: bool = False
 ) -> str | None:
     if not (user and user.is_active and user.has_perm(transition.permission)):
-        return f"You do not have permission to {transition.label.lower()} issues."
+        return f"You do not have permission to {transition.to('issues')}."
     if issue.state not in transition.sources:
         return (
             f"Issue #{issue.number} is {issue.get_state_display().lower()}: "

@@ -175,7 +175,7 @@ def test_what_would_be_refused_is_refused_on_the_confirmation_already(
 def test_someone_who_may_not_publish_is_refused_before_any_confirmation(client, reviewer, approved):
     response = confirm(client, reviewer, approved, "publish")
     [message] = list(get_messages(response.wsgi_request))
-    assert "You do not have permission to publish now issues." in str(message)
+    assert "You do not have permission to publish issues now." in str(message)
 
 
 def test_the_panel_sends_publish_and_schedule_through_the_confirmation(client, publisher, approved):

@@ -126,7 +126,7 @@ def test_a_reviewer_cannot_approve_a_revision_resubmitted_while_their_page_was_o
     [(level, text)] = messages
     assert level == "error"
     assert "Revision 2 is now under review, not revision 1 that you were shown" in text
-    assert "eddie" in text and "re-read revision 2" in text
+    assert "eddie" in text and "re-read revision 2 before you approve it." in text
 
 
 def test_the_approve_from_a_fresh_page_works(make_issue, editor, reviewer):
@@ -144,10 +144,14 @@ def test_the_approve_from_a_fresh_page_works(make_issue, editor, reviewer):
 
 
 @pytest.mark.parametrize(
-    ("action", "typed"), [("publish", {}), ("schedule", {"at": future_local()})]
+    ("action", "typed", "advice"),
+    [
+        ("publish", {}, "re-read revision 2 before you publish it now."),
+        ("schedule", {"at": future_local()}, "re-read revision 2 before you schedule it."),
+    ],
 )
 def test_a_publisher_cannot_publish_a_revision_approved_after_their_page_was_opened(
-    make_issue, editor, reviewer, publisher, action, typed
+    make_issue, editor, reviewer, publisher, action, typed, advice
 ):
     issue = make_issue()
     perform(issue, "submit", by=editor)
@@ -164,6 +168,7 @@ def test_a_publisher_cannot_publish_a_revision_approved_after_their_page_was_ope
     [(level, text)] = messages
     assert level == "error"
     assert "Revision 2 is now approved, not revision 1 that you were shown" in text
+    assert advice in text
 
 
 def test_a_publish_from_a_page_opened_before_an_unpublish_is_refused(

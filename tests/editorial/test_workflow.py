@@ -13,7 +13,13 @@ from django.utils import timezone
 
 from editorial.models import Event
 from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS
-from editorial.workflow import TRANSITIONS, TransitionNotAllowed, available_actions, perform
+from editorial.workflow import (
+    TRANSITIONS,
+    TransitionNotAllowed,
+    available_actions,
+    perform,
+    refusal,
+)
 from newsletter.content.build import build_snapshot
 from newsletter.models import Issue, Revision
 
@@ -37,6 +43,18 @@ ALLOWED = {
     "cancel_schedule": dict.fromkeys(STATES, PUBLISHING),
     "unpublish": dict.fromkeys(STATES, PUBLISHING),
     "restore": {DRAFT: {"editor", "submitter", "superuser"}},
+}
+# action -> what someone without its permission is told, written out by hand.
+WITHOUT_PERMISSION = {
+    "submit": "You do not have permission to submit issues for review.",
+    "withdraw": "You do not have permission to withdraw issues from review.",
+    "request_changes": "You do not have permission to request changes to issues.",
+    "approve": "You do not have permission to approve issues.",
+    "publish": "You do not have permission to publish issues now.",
+    "schedule": "You do not have permission to schedule issues.",
+    "cancel_schedule": "You do not have permission to cancel scheduled publications.",
+    "unpublish": "You do not have permission to unpublish issues.",
+    "restore": "You do not have permission to restore older revisions of issues.",
 }
 # action -> the state it leaves the issue in (None: the state does not change). In the
 # walk below no cancelled schedule is of the revision approved last with the working copy
@@ -398,6 +416,35 @@ def test_schedule_needs_a_time(make_issue, people):
         perform(issue, "schedule", by=people["publisher"])
 
     assert observable(issue) == before
+
+
+def test_someone_without_the_permission_is_told_so_in_a_sentence_for_every_action(
+    make_issue, people
+):
+    """The same words on the confirmation page (`refusal`) as from `perform`, and in the
+    workflow panel's message: never the button's label dropped into a sentence."""
+    assert set(WITHOUT_PERMISSION) == set(TRANSITIONS), "every action must have its sentence"
+    issue = make_issue()
+    perform(issue, "submit", by=people["submitter"])
+    stan = people["staff"]  # staff, in no role
+    at = timezone.now() + timedelta(days=1)
+    arguments = {
+        "request_changes": {"comment": "Shorter, please."},
+        "schedule": {"at": at},
+        "restore": {"revision": revision(issue, 1)},
+    }
+
+    told = {}
+    for action in TRANSITIONS:
+        before = observable(issue)
+        with pytest.raises(TransitionNotAllowed) as refused:
+            perform(fresh(issue), action, by=stan, **arguments.get(action, {}))
+        assert observable(issue) == before
+        extra = {k: v for k, v in arguments.get(action, {}).items() if k != "comment"}
+        assert refusal(fresh(issue), action, by=stan, **extra) == str(refused.value), action
+        told[action] = str(refused.value)
+
+    assert told == WITHOUT_PERMISSION
 
 
 def test_an_inactive_user_can_do_nothing(make_issue, people):
