@@ -2,12 +2,12 @@
 
 A paper is its `PaperEntry.key` (arXiv id without version, else normalised title). The
 rows are the search rows of kind "paper" (`SearchEntry`), written when a revision is
-frozen with the card's fields and the key, so the index never reads a snapshot: grouping,
-the year filter and paging are done by PostgreSQL over the revisions of
-`Revision.objects.live_issues(at)`, and a page reads only its own papers' rows. A paper
-is ordered by its newest appearance (the issues' order, then its place in the issue); its
-card shows that appearance's fields; the year filter keeps a paper with any appearance
-published (first published, in the site's time zone) that year.
+frozen with the card's fields, the key and the issue's title and slug, so the index never
+reads a snapshot: grouping, the year filter and paging are done by PostgreSQL over the
+revisions of `Revision.objects.live_issues(at)`, and a page reads only its own papers'
+rows. A paper is ordered by its newest appearance (the issues' order, then its place in
+the issue); its card shows that appearance's fields; the year filter keeps a paper with
+any appearance published (first published, in the site's time zone) that year.
 """
 
 from dataclasses import fields
@@ -49,8 +49,7 @@ _YEARS = """
 """
 
 # One page of papers (newest appearance first) and every live appearance of each, with the
-# fields of the card and of the link to the issue. Only the page's revisions' snapshots are
-# read, each once (every read of the snapshot detoasts the whole document).
+# fields of the card and of the link to the issue, all from the appearances' own rows.
 _PAGE = """
     WITH {appearances},
     paper AS (
@@ -59,17 +58,11 @@ _PAGE = """
         HAVING %s::integer IS NULL OR bool_or(year = %s::integer)
         ORDER BY newest LIMIT %s OFFSET %s
     ),
-    shown AS (SELECT appearance.*, paper.newest FROM paper JOIN appearance USING (paper_key)),
-    head AS MATERIALIZED (
-        SELECT id, snapshot -> 'issue' AS issue FROM {revisions}
-        WHERE id IN (SELECT revision_id FROM shown)
-    )
+    shown AS (SELECT appearance.*, paper.newest FROM paper JOIN appearance USING (paper_key))
     SELECT shown.paper_key, shown.issue_number, shown.first_published,
-           head.issue ->> 'title', head.issue ->> 'slug',
-           entry.anchor, {card}
+           entry.issue_title, entry.issue_slug, entry.anchor, {card}
     FROM shown
     JOIN {entries} AS entry ON entry.id = shown.id
-    JOIN head ON head.id = shown.revision_id
     ORDER BY shown.newest, shown.place
 """
 
@@ -94,11 +87,7 @@ class PaperIndex:
             live=live, entries=quote(SearchEntry._meta.db_table)
         )
         self._params = [*live_params, timezone.get_current_timezone_name()]
-        self._tables = {
-            "entries": quote(SearchEntry._meta.db_table),
-            "revisions": quote(Revision._meta.db_table),
-            "card": _CARD,
-        }
+        self._tables = {"entries": quote(SearchEntry._meta.db_table), "card": _CARD}
         self._counts: dict[int | None, int] | None = None
 
     def _query(self, sql: str, params: list) -> list[tuple]:
