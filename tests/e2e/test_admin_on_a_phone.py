@@ -83,3 +83,26 @@ def test_the_issue_page_never_scrolls_sideways(
     found = page.evaluate(OVERFLOW)
     assert found["scroll"] <= found["width"], found
     page.context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_publishers_email_box_sits_at_the_start_of_its_label(
+    browser, live_server, demo, tmp_path, width
+):
+    """The "Also email subscribers" checkbox is a box beside its words, not a field as wide
+    as the panel with the box alone in its middle, a line above the words it ticks."""
+    issue = Issue.objects.order_by("-number").first()
+    users = {user.username: user for user in get_user_model().objects.all()}
+    perform(issue, "submit", by=users["editor"])
+    perform(issue, "approve", by=users["reviewer"])
+
+    page = issue_page(browser, live_server, "publisher", issue, width, tmp_path)
+
+    for action in ("publish", "schedule"):
+        box = page.locator(f"#workflow-{action}-email").bounding_box()
+        label = page.locator(f"label[for=workflow-{action}-email]").bounding_box()
+        assert box["width"] < 30, (action, box)
+        assert box["x"] + box["width"] <= label["x"], (action, box, label)
+        # On the label's first line: the two overlap vertically.
+        assert box["y"] < label["y"] + label["height"] and label["y"] < box["y"] + box["height"]
+    page.context.close()
