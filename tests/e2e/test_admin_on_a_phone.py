@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from editorial.workflow import perform
 from newsletter.models import Issue
+from sending.models import Send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -105,4 +106,34 @@ def test_the_publishers_email_box_sits_at_the_start_of_its_label(
         assert box["x"] + box["width"] <= label["x"], (action, box, label)
         # On the label's first line: the two overlap vertically.
         assert box["y"] < label["y"] + label["height"] and label["y"] < box["y"] + box["height"]
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_email_the_correction_button_is_as_wide_as_its_words(
+    browser, live_server, demo, tmp_path, width
+):
+    """On a live correction of an emailed issue, "Email the correction…" is a button the
+    size of its words at the start of its box, as the panel's other buttons are, not a bar
+    across the whole box."""
+    issue = Issue.objects.order_by("-number").first()
+    emailed = issue.revisions.get()
+    Send.objects.create(
+        issue=issue, revision=emailed, state=Send.State.DONE, go_live_at=emailed.go_live_at
+    )
+    users = {user.username: user for user in get_user_model().objects.all()}
+    perform(issue, "submit", by=users["editor"])
+    perform(issue, "approve", by=users["reviewer"])
+    perform(issue, "publish", by=users["publisher"])
+
+    page = issue_page(browser, live_server, "publisher", issue, width, tmp_path)
+
+    button = page.get_by_role("link", name="Email the correction…")
+    box = page.locator(".workflow-action-send-correction")
+    words = button.evaluate(
+        "a => { const r = document.createRange(); r.selectNodeContents(a);"
+        " return r.getBoundingClientRect().width; }"
+    )
+    assert button.bounding_box()["width"] < words + 40, (button.bounding_box(), words)
+    assert button.bounding_box()["width"] < box.bounding_box()["width"] / 2 + 100
     page.context.close()
