@@ -1,12 +1,16 @@
 """The admin's issue page fits a phone: at 390 px nothing makes the page scroll sideways,
-for the editor (the composer), the reviewer and the publisher (the workflow panel)."""
+for the editor (the composer), the reviewer and the publisher (the workflow panel), nor on
+the publication calendar; the workflow panel's controls keep their shape at every width."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from editorial.workflow import perform
@@ -137,3 +141,29 @@ def test_the_email_the_correction_button_is_as_wide_as_its_words(
     assert button.bounding_box()["width"] < words + 40, (button.bounding_box(), words)
     assert button.bounding_box()["width"] < box.bounding_box()["width"] / 2 + 100
     page.context.close()
+
+
+def test_the_publication_calendar_never_scrolls_sideways(browser, live_server, demo):
+    """A day's table is wider than a phone (time, issue, revision, what happens, status): it
+    scrolls within its own region, which the keyboard can reach, and the page does not."""
+    issue = Issue.objects.order_by("-number").first()
+    users = {user.username: user for user in get_user_model().objects.all()}
+    perform(issue, "submit", by=users["editor"])
+    perform(issue, "approve", by=users["reviewer"])
+    perform(issue, "schedule", by=users["publisher"], at=timezone.now() + timedelta(minutes=5))
+
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "publisher")
+    page.fill("#id_password", PASSWORDS["publisher"])
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}{reverse('admin:newsletter_issue_calendar')}")
+    expect(page.locator(".calendar-status-scheduled")).to_be_visible()
+
+    found = page.evaluate(OVERFLOW)
+    assert found["scroll"] <= found["width"], found
+    region = page.locator(".calendar-table").first
+    assert region.get_attribute("tabindex") == "0"
+    assert region.get_attribute("role") == "region" and region.get_attribute("aria-label")
+    context.close()
