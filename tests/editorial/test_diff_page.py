@@ -92,3 +92,27 @@ def test_a_first_submission_is_compared_with_an_empty_issue_showing_all_of_it(
             assert f"<ins>{escape(paper.title)}</ins>" in page
             assert f"<ins>{paper.arxiv_id}</ins>" in page
     assert page.count('class="tag tag-added"') >= 4  # the sections and their entries
+
+
+def test_the_revisions_publication_is_said_in_a_sentence(
+    client, editor, reviewer, publisher, make_issue
+):
+    """"Revision 2 has never been published", "Revision 1 is no longer published": not
+    "is never published" or "is ended", the status words put after "is"."""
+    issue = make_issue()
+    with time_machine.travel(datetime(2026, 6, 1, 8, 0, tzinfo=UTC), tick=False):
+        publish(issue)
+    with time_machine.travel(datetime(2026, 6, 10, 8, 0, tzinfo=UTC), tick=False):
+        perform(issue, "unpublish", by=publisher)
+    issue.refresh_from_db()
+    issue.summary = "A new summary."
+    issue.save()
+    perform(issue, "submit", by=editor)
+
+    ended = diff_page(client, reviewer, issue, 1)
+    in_review = diff_page(client, reviewer, issue, 2)
+
+    assert "Revision 1 is <strong>no longer published</strong>." in ended
+    assert "Revision 2 has <strong>never been published</strong>." in in_review
+    assert "is <strong>never published</strong>" not in in_review
+    assert "is <strong>ended</strong>" not in ended
