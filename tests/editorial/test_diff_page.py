@@ -97,7 +97,7 @@ def test_a_first_submission_is_compared_with_an_empty_issue_showing_all_of_it(
 def test_the_revisions_publication_is_said_in_a_sentence(
     client, editor, reviewer, publisher, make_issue
 ):
-    """"Revision 2 has never been published", "Revision 1 is no longer published": not
+    """ "Revision 2 has never been published", "Revision 1 is no longer published": not
     "is never published" or "is ended", the status words put after "is"."""
     issue = make_issue()
     with time_machine.travel(datetime(2026, 6, 1, 8, 0, tzinfo=UTC), tick=False):
