@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.tasks import task_backends
 from django.utils import timezone
 
+from background.queued import queued_arguments
 from newsletter.models import Revision
 from sending.message import Edition, message_id_for, subject_for
 from sending.models import Delivery, Send
@@ -226,12 +227,32 @@ def send_test(revision: Revision, *, to_user) -> None:
 
 
 def resume_unfinished(sender=None, **kwargs) -> None:
-    """`background.signals.worker_ready`: put back on the queue what a killed worker left:
-    sends past their go-live not started, and sends with rows still queued."""
-    now = timezone.now()
-    for send in Send.objects.filter(state=Send.State.WAITING, go_live_at__lte=now):
-        _enqueue_start(send)
-    for send in Send.objects.filter(state=Send.State.SENDING):
-        from sending.tasks import deliver
+    """`background.signals.worker_ready`: put back on the queue what a killed worker left
+    (or a lost queue lost): sends past their go-live not started, and sends with rows
+    still queued, each only when no task of it is queued. Queuing again what waits would
+    send nobody anything twice (a send starts once under its lock, a row is claimed by
+    one worker), but each start would add a delivery task that queues itself again until
+    the send is done, so more workers than SENDING_TASKS_PER_SEND would share a send."""
+    from sending.tasks import deliver, start_send
 
-        enqueue(deliver, send.pk)
+    with transaction.atomic():
+        # A send locked is being started, paused or resumed, or is in the hands of another
+        # worker starting at the same moment: either way it is not queued again here.
+        # Locked before the queue is read: what a worker that started just before queued
+        # is committed by the time its sends' locks are free.
+        waiting = _locked(
+            Send.objects.filter(state=Send.State.WAITING, go_live_at__lte=timezone.now())
+        )
+        sending = _locked(Send.objects.filter(state=Send.State.SENDING))
+        starts = {arguments[0] for arguments in queued_arguments(start_send)}
+        deliveries = {arguments[0] for arguments in queued_arguments(deliver)}
+        for send in waiting:
+            if send.pk not in starts:
+                _enqueue_start(send)
+        for send in sending:
+            if send.pk not in deliveries:
+                enqueue(deliver, send.pk)
+
+
+def _locked(sends) -> list[Send]:
+    return list(sends.select_for_update(skip_locked=True).order_by("pk"))
