@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from sending.message import subject_for
 from sending.models import Send
-from sending.sends import SendRefused, send_correction
+from sending.sends import EMAIL_IT_LATER, SendRefused, send_correction
 from subscribers.models import Subscriber
 
 SENT_STATES = (Send.State.SENDING, Send.State.PAUSED, Send.State.DONE)
@@ -101,6 +101,8 @@ class CorrectionAdminMixin:
                 if correction_offer(issue, request.user) is None:
                     raise SendRefused("This correction is being emailed already.")
                 send = send_correction(live, by=request.user)
+                # Whom its start writes rows for: with nobody now it reaches nobody.
+                recipients = Subscriber.objects.confirmed().count()
                 Event.objects.create(
                     issue=issue,
                     revision=live,
@@ -113,6 +115,14 @@ class CorrectionAdminMixin:
                 )
         except SendRefused as error:
             messages.error(request, str(error))
+            return back
+        if not recipients:
+            messages.warning(
+                request,
+                f"Revision {live.number} of issue #{issue.number} was not emailed: no "
+                "subscriber is confirmed yet. This does not count as the correction's email: "
+                f"{EMAIL_IT_LATER[Send.Kind.CORRECTION]}.",
+            )
             return back
         messages.success(
             request,

@@ -153,7 +153,12 @@ def test_a_correction_that_reached_nobody_can_be_emailed_once_someone_is_confirm
     change = reverse("admin:newsletter_issue_change", args=[issue.pk])
     button = reverse("admin:newsletter_issue_send_correction", args=[issue.pk])
     assert f'href="{button}"' in publisher.get(change).text
-    publisher.post(button)
+    response = publisher.post(button)
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Revision 2 of issue #1 was not emailed: no subscriber is confirmed yet. This does "
+        "not count as the correction's email: once someone is confirmed, “Email the "
+        "correction…” on the issue page emails it."
+    ]
     empty = Send.objects.get(kind=Send.Kind.CORRECTION)
     assert wait_for(lambda: finished(empty.pk), timeout=60) == Send.State.NOBODY
     empty.refresh_from_db()
@@ -162,7 +167,11 @@ def test_a_correction_that_reached_nobody_can_be_emailed_once_someone_is_confirm
     subscriber("bob@example.com")
     assert f'href="{button}"' in publisher.get(change).text  # offered again
     assert "1 subscriber</strong>" in publisher.get(button).text
-    publisher.post(button)
+    response = publisher.post(button)
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Revision 2 of issue #1 is being emailed to the subscribers as a correction; "
+        "follow it under Sends."
+    ]
     send = Send.objects.filter(kind=Send.Kind.CORRECTION).exclude(pk=empty.pk).get()
     assert wait_for(lambda: finished(send.pk), timeout=60) == Send.State.DONE
     assert smtp_server.recipients() == ["ada@example.com", "bob@example.com"]
