@@ -98,6 +98,12 @@ restore: install
 	@[ -n "$(DIR)" ] || { echo "usage: make restore DIR=var/backups/<folder> [RESTORE_ARGS=--replace]" >&2; exit 2; }
 	$(PY) manage.py restore "$(DIR)" $(RESTORE_ARGS)
 
+# The embedded database's folder as config/embedded_db.py reads EMBEDDED_PGDATA (unset or
+# empty: var/pgdata), asked only when clean-db runs. Passed on by hand: $(shell) does not
+# see a variable given on make's command line, which the recipe's commands do.
+EMBEDDED_PGDATA_FOLDER = $(shell EMBEDDED_PGDATA='$(EMBEDDED_PGDATA)' $(PY) -c 'from config.embedded_db import PGDATA; print(PGDATA)')
+
 clean-db:
 	-$(PY) manage.py stop_embedded_db
-	rm -rf var/pgdata
+	@test -n "$(EMBEDDED_PGDATA_FOLDER)" || { echo "error: $(PY) could not tell the embedded database's folder; nothing was deleted." >&2; exit 1; }
+	rm -rf "$(EMBEDDED_PGDATA_FOLDER)"
