@@ -62,10 +62,8 @@ class Send(models.Model):
 
     def __str__(self):
         revision = self.revision
-        return (
-            f"{self.get_kind_display()} of issue #{revision.issue_number} "
-            f"(revision {revision.number})"
-        )
+        what = "Correction" if self.kind == self.Kind.CORRECTION else "Email"
+        return f"{what} of issue #{revision.issue_number} (revision {revision.number})"
 
     def counts(self) -> dict[str, int]:
         found = dict(self.deliveries.values_list("state").annotate(n=models.Count("id")).order_by())
