@@ -16,9 +16,18 @@ a 2-core machine serving mostly cached pages, from bench/README.md's measurement
   database sees workers x threads connections.
 - A worker that dies is started again (`respawn_failed_workers`); SIGTERM lets requests in
   hand finish, for at most `WEB_GRACEFUL_TIMEOUT` seconds.
+- One listening socket, opened by the main process and shared by the workers (`Server`
+  below), as gunicorn does, not granian's default on Linux of a socket per worker
+  (SO_REUSEPORT): there the connections waiting at a dying worker's socket are reset, and
+  measured here, for a few hundred milliseconds after a worker was killed new connections
+  were refused by the thousand in about one run in six. With one socket, a connection
+  waits in its queue until a live worker takes it; only the requests the dead worker held
+  are lost.
 """
 
 import os
+import socket
+import sys
 
 
 def _int(name: str, default: int) -> int:
@@ -51,10 +60,30 @@ def options() -> dict:
     }
 
 
-def main() -> None:
+def server_class():
+    """granian's server, listening on one socket the main process opens and keeps."""
     from granian import Granian
+    from granian.net import SocketSpec
 
-    Granian(**options()).serve()
+    class Server(Granian):
+        def _init_shared_socket(self):
+            if self.bind_uds or sys.platform != "linux":
+                return super()._init_shared_socket()
+            # What granian does off Linux (granian.server.common and .mp): the main process
+            # binds the socket and each worker is handed its descriptor, kept open across
+            # respawns; SO_REUSEPORT stays set, which one socket does not use.
+            self._ssp = None
+            self._shd = SocketSpec(self.bind_addr, self.bind_port, self.backlog).build()
+            self._sfd = self._shd.get_fd()
+            self._sso = socket.socket(fileno=self._sfd)
+            self._sso.set_inheritable(True)
+            return None
+
+    return Server
+
+
+def main() -> None:
+    server_class()(**options()).serve()
 
 
 if __name__ == "__main__":

@@ -85,8 +85,9 @@ def test_an_empty_variable_means_its_default(environment):
 def test_granian_takes_the_settings(environment):
     environment.setenv("WEB_CONCURRENCY", "2")
 
-    server = Granian(**serve.options())
+    server = serve.server_class()(**serve.options())
 
+    assert isinstance(server, Granian)
     assert server.interface == Interfaces.WSGI
     assert (server.workers, server.blocking_threads) == (2, 2)
     assert server.respawn_failed_workers is True

@@ -199,6 +199,15 @@ class WebServer:
                 pids.append(int(entry.name))
         return sorted(pids)
 
+    def listening_sockets(self) -> int:
+        """How many sockets listen on the server's port (read from /proc/net/tcp)."""
+        listening = 0
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == self.port:  # 0A: LISTEN
+                listening += 1
+        return listening
+
     def log(self) -> str:
         self._log.flush()
         return self.log_path.read_text(errors="replace")

@@ -95,6 +95,20 @@ def start_worker(tmp_path: Path, *args: str, name: str = "worker", **env: str) -
     return worker
 
 
+def start_together_on_another_queue(tmp_path: Path, count: int = 3, **env: str) -> None:
+    """Start `count` workers of the queue "elsewhere" at once and stop them once all are ready:
+    what they do on start (queueing what was lost) is all they do to the default queue."""
+    starting = [
+        WorkerProcess(tmp_path / f"elsewhere-{n}.log", "--queue-name", "elsewhere", **env)
+        for n in range(count)
+    ]
+    try:
+        for worker in starting:
+            worker.wait_until_ready()
+    finally:
+        assert [worker.stop() for worker in starting] == [0] * count
+
+
 def wait_for(predicate, *, timeout: float = 60, interval: float = 0.1, message: str = ""):
     """Poll `predicate` until it returns something true; return that, or fail after `timeout`."""
     deadline = time.monotonic() + timeout

@@ -1,5 +1,10 @@
 """A web worker killed under load: the main process starts another, and no request fails
-but those the killed worker held when it died."""
+but those the killed worker held when it died.
+
+The workers share one listening socket that the main process keeps (config/serve.py):
+with a socket per worker, granian's default on Linux, the connections queued at the
+killed worker's were reset, and in about one run in six thousands were refused for a few
+hundred milliseconds."""
 
 import http.client
 import os
@@ -17,6 +22,7 @@ def test_a_killed_worker_is_replaced_and_only_its_requests_in_flight_fail(site):
     try:
         before = server.worker_pids()
         assert len(before) == 2
+        assert server.listening_sockets() == 1
         outcomes: list[str] = []  # "ok", or what went wrong
         stop = threading.Event()
 
@@ -53,6 +59,7 @@ def test_a_killed_worker_is_replaced_and_only_its_requests_in_flight_fail(site):
             time.sleep(0.1)
         replaced_at = len(outcomes)
         replaced_in = time.monotonic() - killed_at
+        listening_after = server.listening_sockets()
         time.sleep(1.0)  # keep the load on the replacement too
         stop.set()
         for thread in threads:
@@ -61,15 +68,22 @@ def test_a_killed_worker_is_replaced_and_only_its_requests_in_flight_fail(site):
         server.stop()
 
     after = now
+    assert listening_after == 1
     failures = [outcome for outcome in outcomes if outcome != "ok"]
     print(f"{len(outcomes)} requests, {len(failures)} failed, replaced in {replaced_in:.2f} s")
     assert served_before_kill > 0
     assert len(after) == 2 and victim not in after and before[1] in after
     # Each client has one request in flight at a time, and the killed worker may have held
-    # every client's: at most one lost a client, each a dropped connection, never an answer
-    # of 500 or 502; and none lost before the kill or after the replacement started.
+    # every client's: at most one lost a client, each a dropped connection or an answer cut
+    # off mid-way (IncompleteRead), never an answer of 500 or 502, never a refused
+    # connection; and none lost before the kill or after the replacement started.
     assert len(failures) <= CLIENTS, failures
-    assert set(failures) <= {"ConnectionResetError", "RemoteDisconnected", "BrokenPipeError"}
+    assert set(failures) <= {
+        "ConnectionResetError",
+        "RemoteDisconnected",
+        "BrokenPipeError",
+        "IncompleteRead",
+    }
     assert all(outcome == "ok" for outcome in outcomes[:served_before_kill])
     assert all(outcome == "ok" for outcome in outcomes[replaced_at + CLIENTS :])
     assert len(outcomes) > replaced_at  # served after the replacement started

@@ -8,7 +8,7 @@ from django_tasks_db.models import DBTaskResult
 
 from sending import sends
 from sending.models import Delivery, Send
-from tests.helpers.worker import WorkerProcess, start_worker, wait_for
+from tests.helpers.worker import start_together_on_another_queue, start_worker, wait_for
 from tests.sending.conftest import publish_and_email, subscriber
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,15 +47,7 @@ def test_workers_starting_together_queue_only_the_sends_with_no_task_queued(
 
     # Three workers of another queue start at once: their starts are all that touches
     # these tasks (none of them takes one).
-    starting = [
-        WorkerProcess(tmp_path / f"elsewhere-{n}.log", "--queue-name", "elsewhere", **env)
-        for n in range(3)
-    ]
-    try:
-        for worker in starting:
-            worker.wait_until_ready()
-    finally:
-        assert [worker.stop() for worker in starting] == [0, 0, 0]
+    start_together_on_another_queue(tmp_path, **env)
     assert tasks_by_send() == {
         queued_start.pk: Counter(start_send=1),
         lost_start.pk: Counter(start_send=1),  # queued by one of the three

@@ -15,7 +15,7 @@ from newsletter.content.rendition_tasks import enqueue_renditions, make_renditio
 from newsletter.models import Image, Item, Revision
 from tests.helpers.hostile_uploads import truncated_jpeg
 from tests.helpers.images import image_bytes, noise, upload
-from tests.helpers.worker import WorkerProcess, start_worker, wait_for
+from tests.helpers.worker import start_together_on_another_queue, start_worker, wait_for
 from tests.helpers.workflow import publish
 
 WEBP_WIDTHS = [480, 960, 1600]
@@ -88,15 +88,7 @@ def test_workers_starting_together_queue_only_the_pictures_with_no_task_queued(t
 
     # Three workers of another queue start at once: their starts are all that touches
     # these tasks (none of them takes one).
-    starting = [
-        WorkerProcess(tmp_path / f"elsewhere-{n}.log", "--queue-name", "elsewhere", **media)
-        for n in range(3)
-    ]
-    try:
-        for worker in starting:
-            worker.wait_until_ready()
-    finally:
-        assert [worker.stop() for worker in starting] == [0, 0, 0]
+    start_together_on_another_queue(tmp_path, **media)
     assert tasks_by_picture() == {
         queued.pk: [[queued.pk, 1]],
         retrying.pk: [[retrying.pk, 2]],
