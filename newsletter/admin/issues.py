@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from newsletter.admin.composer import ComposerMixin
 from newsletter.admin.editing import (
@@ -38,8 +39,22 @@ class PrefetchedFormSet(nested_admin.formsets.NestedInlineFormSet):
         return super().get_queryset()
 
 
+class EntryForm(ChosenImagesForm):
+    """A section, item or paper. A new one holding nothing but the position the page gave it
+    when "Add another" was clicked is no entry yet: not saved, and not checked, so an
+    autosave while it is still blank saves the rest of the page instead of refusing it for
+    the blank form's missing title. Whatever is typed in it makes it an entry."""
+
+    @cached_property
+    def changed_data(self):
+        changed = super().changed_data
+        if self.instance._state.adding:
+            return [name for name in changed if name != "position"]
+        return changed
+
+
 class EntryInline(EditorFieldsMixin, nested_admin.NestedStackedInline):
-    form = ChosenImagesForm
+    form = EntryForm
     formset = PrefetchedFormSet
     sortable_field_name = "position"
     extra = 0

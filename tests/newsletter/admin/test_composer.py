@@ -405,3 +405,57 @@ def test_view_on_site_is_offered_only_for_a_live_issue(editor_client, make_issue
     html = editor_client.get(change_url(live)).text
     assert "View on site" in html
     assert f'href="{public_url(live)}" class="viewsitelink"' in html
+
+
+@pytest.mark.parametrize("position", [0, 3])
+def test_autosave_right_after_adding_an_entry_saves_the_rest_and_keeps_the_blank_one_out(
+    editor_client, make_issue, position
+):
+    # "Add another Item" gives the new form its position and nothing else: first in its
+    # list 0, the model's default, further down its place. Either way it is no entry yet.
+    issue = make_issue()
+    data = form_data(editor_client.get(change_url(issue)))
+    data.update(
+        {
+            "sections-0-items-TOTAL_FORMS": 3,
+            "sections-0-items-2-title": "",
+            "sections-0-items-2-url": "",
+            "sections-0-items-2-source": "",
+            "sections-0-items-2-body": "",
+            "sections-0-items-2-image": "",
+            "sections-0-items-2-position": position,
+            "summary": "Typed while the new item was still blank.",
+            "_autosave": "1",
+        }
+    )
+    items = Item.objects.count()
+
+    response = editor_client.post(change_url(issue), data)
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["saved"] is True
+    assert response.json()["reload"] is False  # the blank form stays on the page as it is
+    assert Issue.objects.get(pk=issue.pk).summary == "Typed while the new item was still blank."
+    assert Item.objects.count() == items
+
+
+def test_a_new_entry_first_in_its_list_is_saved_once_its_title_is_typed(editor_client, make_issue):
+    issue = make_issue()
+    data = form_data(editor_client.get(change_url(issue)))
+    data.update(
+        {
+            "sections-0-items-TOTAL_FORMS": 3,
+            "sections-0-items-2-title": "Typed first",
+            "sections-0-items-2-url": "",
+            "sections-0-items-2-source": "",
+            "sections-0-items-2-body": "",
+            "sections-0-items-2-image": "",
+            "sections-0-items-2-position": 0,
+            "_autosave": "1",
+        }
+    )
+
+    response = editor_client.post(change_url(issue), data)
+
+    assert response.json()["reload"] is True
+    assert Item.objects.filter(title="Typed first", section__issue=issue).count() == 1
