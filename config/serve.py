@@ -23,6 +23,12 @@ a 2-core machine serving mostly cached pages, from bench/README.md's measurement
   were refused by the thousand in about one run in six. With one socket, a connection
   waits in its queue until a live worker takes it; only the requests the dead worker held
   are lost.
+- With one socket, a worker takes at most `WEB_BACKPRESSURE` requests at a time (4 per app
+  thread: 8), then leaves the next connections in the queue for the other. Unbounded, one
+  worker took most of a burst of connections: at 16 connections the static file fell
+  from 3,970 to 1,759 req/s and the home page's p99 rose from 10 to 114 ms; bounded at 8
+  the static file did 4,424 req/s, every page's p99 under 14 ms, and 64 connections were
+  served without an error (bench/README.md, "Serving").
 """
 
 import os
@@ -43,13 +49,15 @@ def options() -> dict:
     # Every interface by default: in the image, docker publishes the port on the host's
     # loopback only (docker-compose.yml); elsewhere set WEB_BIND.
     host, _, port = os.environ.get("WEB_BIND", "0.0.0.0:8000").rpartition(":")
+    threads = _int("WEB_THREADS", 2)
     return {
         "target": "config.wsgi:application",
         "address": host.strip("[]") or "0.0.0.0",  # noqa: S104 - see above
         "port": int(port),
         "interface": Interfaces.WSGI,
         "workers": _int("WEB_CONCURRENCY", os.cpu_count() or 1),
-        "blocking_threads": _int("WEB_THREADS", 2),
+        "blocking_threads": threads,
+        "backpressure": _int("WEB_BACKPRESSURE", 4 * threads),
         # A client has this long to send a request's headers, idle keep-alive included.
         "http1_settings": HTTP1Settings(header_read_timeout=_int("WEB_KEEPALIVE", 20) * 1000),
         "respawn_failed_workers": True,

@@ -17,6 +17,7 @@ VARIABLES = (
     "WEB_BIND",
     "WEB_CONCURRENCY",
     "WEB_THREADS",
+    "WEB_BACKPRESSURE",
     "WEB_KEEPALIVE",
     "WEB_GRACEFUL_TIMEOUT",
     "WEB_LOG_LEVEL",
@@ -39,6 +40,7 @@ def test_defaults_serve_the_wsgi_app_on_every_interface_one_process_a_core(envir
     assert (options["address"], options["port"]) == ("0.0.0.0", 8000)  # noqa: S104
     assert options["workers"] == os.cpu_count()
     assert options["blocking_threads"] == 2
+    assert options["backpressure"] == 8  # requests a worker takes before leaving the rest
     assert options["respawn_failed_workers"] is True
     assert options["workers_kill_timeout"] == 30
     assert options["http1_settings"].keep_alive is True
@@ -50,6 +52,7 @@ def test_each_variable_sets_its_value(environment):
     environment.setenv("WEB_BIND", "127.0.0.1:9001")
     environment.setenv("WEB_CONCURRENCY", "3")
     environment.setenv("WEB_THREADS", "1")
+    environment.setenv("WEB_BACKPRESSURE", "6")
     environment.setenv("WEB_KEEPALIVE", "5")
     environment.setenv("WEB_GRACEFUL_TIMEOUT", "7")
     environment.setenv("WEB_LOG_LEVEL", "WARNING")
@@ -59,6 +62,7 @@ def test_each_variable_sets_its_value(environment):
 
     assert (options["address"], options["port"]) == ("127.0.0.1", 9001)
     assert (options["workers"], options["blocking_threads"]) == (3, 1)
+    assert options["backpressure"] == 6
     assert options["http1_settings"].header_read_timeout == 5_000
     assert options["workers_kill_timeout"] == 7
     assert options["log_level"].value == "warning"
@@ -80,6 +84,7 @@ def test_an_empty_variable_means_its_default(environment):
     options = serve.options()
 
     assert (options["workers"], options["blocking_threads"]) == (os.cpu_count(), 2)
+    assert options["backpressure"] == 8
 
 
 def test_granian_takes_the_settings(environment):
@@ -89,7 +94,7 @@ def test_granian_takes_the_settings(environment):
 
     assert isinstance(server, Granian)
     assert server.interface == Interfaces.WSGI
-    assert (server.workers, server.blocking_threads) == (2, 2)
+    assert (server.workers, server.blocking_threads, server.backpressure) == (2, 2, 8)
     assert server.respawn_failed_workers is True
 
 
