@@ -72,3 +72,16 @@ def screenshot_taker(docs, tmp_path):
         assert path.stat().st_size > 1000
 
     return shoot
+
+
+def logged_in_page(browser, live_server, next_path: str, *, username: str = "eddie", **context):
+    """A new page of a new browser context, logged in through the admin's login form and
+    landed on `next_path`; viewport 1280 x 900 unless `context` says otherwise."""
+    context.setdefault("viewport", {"width": 1280, "height": 900})
+    page = browser.new_context(**context).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/admin/login/?next={next_path}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "correct horse battery")
+    page.locator("input[type=submit]").click()
+    return page

@@ -6,19 +6,20 @@ import pytest
 from playwright.sync_api import expect
 
 from newsletter.models import Issue, Item
+from tests.e2e.conftest import logged_in_page
+from tests.helpers.worker import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_autosave_goes_on_while_a_new_item_is_blank(browser, live_server, editor, make_issue):
     issue = make_issue()
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/newsletter/issue/{issue.pk}/change/")
-    page.fill("#id_username", "eddie")
-    page.fill("#id_password", "correct horse battery")
-    page.locator("input[type=submit]").click()
+    page = logged_in_page(
+        browser,
+        live_server,
+        f"/admin/newsletter/issue/{issue.pk}/change/",
+        viewport={"width": 1440, "height": 1000},
+    )
     status = page.locator(".composer-status")
     expect(status).to_contain_text("All changes saved")
 
@@ -35,11 +36,11 @@ def test_autosave_goes_on_while_a_new_item_is_blank(browser, live_server, editor
     expect(page.locator("#id_sections-0-items-2-title")).to_be_visible()  # still there
 
     page.locator("#id_sections-0-items-2-title").press_sequentially("A third find")
-    page.wait_for_function(
-        "() => document.querySelector('.composer-status').textContent"
-        ".includes('All changes saved') && !document.querySelector('.composer-status')"
-        ".textContent.includes('Unsaved')",
-        timeout=20_000,
+    # Saved, then the page reloads to number its forms afresh.
+    wait_for(
+        lambda: Item.objects.filter(section__issue=issue, title="A third find").exists(),
+        timeout=20,
+        message="the new item was not saved",
     )
     expect(page.locator("#id_sections-0-items-2-title")).to_have_value("A third find")
     titles = list(
@@ -48,4 +49,4 @@ def test_autosave_goes_on_while_a_new_item_is_blank(browser, live_server, editor
         .values_list("title", flat=True)
     )
     assert titles == ["Fine-tuning on a laptop", "A tiny eval harness", "A third find"]
-    context.close()
+    page.context.close()

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from editorial.roles import EDITORS, ensure_groups
 from newsletter.admin.editing import add_standard_sections
 from newsletter.models import Issue, Item, Section
-from tests.e2e.conftest import screenshot_taker
+from tests.e2e.conftest import logged_in_page, screenshot_taker
 from tests.helpers.local_server import LocalServer, Response
 from tests.helpers.workflow import publish
 
@@ -84,13 +84,7 @@ def test_capture_fill_add_featured_before_and_preflight(
     draft = Issue.objects.create(number=2, title="Smaller still", slug="smaller-still")
     add_standard_sections(draft)
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-    page.fill("#id_username", "eddie")
-    page.fill("#id_password", "correct horse battery")
-    page.locator("input[type=submit]").click()
+    page = logged_in_page(browser, live_server, "/admin/")
 
     # The admin home offers the bookmarklet.
     bookmarklet = page.locator("a.curation-bookmarklet.button")
@@ -163,4 +157,4 @@ def test_capture_fill_add_featured_before_and_preflight(
     shots(page, "6-preflight-blocks-submit")
     draft.refresh_from_db()
     assert draft.state == "draft" and not draft.revisions.exists()
-    context.close()
+    page.context.close()

@@ -49,6 +49,16 @@ def editor_client(client, editor):
     return client
 
 
+def third_item_in_my_work(*, title: str, position: int) -> dict:
+    """The form fields of a new item after the two of "My work", as the page posts them."""
+    fields = {name: "" for name in ("url", "source", "body", "image")}
+    fields.update(title=title, position=position)
+    return {
+        "sections-0-items-TOTAL_FORMS": 3,
+        **{f"sections-0-items-2-{name}": value for name, value in fields.items()},
+    }
+
+
 # Nothing lost, on every save path ---------------------------------------------------
 
 
@@ -123,18 +133,7 @@ def test_autosave_saves_through_the_page_and_refuses_a_stale_save(two_editors, m
 def test_autosave_of_a_new_entry_asks_the_page_to_renumber(editor_client, make_issue):
     issue = make_issue()
     data = form_data(editor_client.get(change_url(issue)))
-    data.update(
-        {
-            "sections-0-items-TOTAL_FORMS": 3,
-            "sections-0-items-2-title": "Found this week",
-            "sections-0-items-2-url": "",
-            "sections-0-items-2-source": "",
-            "sections-0-items-2-body": "",
-            "sections-0-items-2-image": "",
-            "sections-0-items-2-position": 3,
-            "_autosave": "1",
-        }
-    )
+    data.update(third_item_in_my_work(title="Found this week", position=3), _autosave="1")
     response = editor_client.post(change_url(issue), data)
     assert response.json()["reload"] is True
     assert Item.objects.filter(title="Found this week").count() == 1
@@ -416,17 +415,9 @@ def test_autosave_right_after_adding_an_entry_saves_the_rest_and_keeps_the_blank
     issue = make_issue()
     data = form_data(editor_client.get(change_url(issue)))
     data.update(
-        {
-            "sections-0-items-TOTAL_FORMS": 3,
-            "sections-0-items-2-title": "",
-            "sections-0-items-2-url": "",
-            "sections-0-items-2-source": "",
-            "sections-0-items-2-body": "",
-            "sections-0-items-2-image": "",
-            "sections-0-items-2-position": position,
-            "summary": "Typed while the new item was still blank.",
-            "_autosave": "1",
-        }
+        third_item_in_my_work(title="", position=position),
+        summary="Typed while the new item was still blank.",
+        _autosave="1",
     )
     items = Item.objects.count()
 
@@ -442,18 +433,7 @@ def test_autosave_right_after_adding_an_entry_saves_the_rest_and_keeps_the_blank
 def test_a_new_entry_first_in_its_list_is_saved_once_its_title_is_typed(editor_client, make_issue):
     issue = make_issue()
     data = form_data(editor_client.get(change_url(issue)))
-    data.update(
-        {
-            "sections-0-items-TOTAL_FORMS": 3,
-            "sections-0-items-2-title": "Typed first",
-            "sections-0-items-2-url": "",
-            "sections-0-items-2-source": "",
-            "sections-0-items-2-body": "",
-            "sections-0-items-2-image": "",
-            "sections-0-items-2-position": 0,
-            "_autosave": "1",
-        }
-    )
+    data.update(third_item_in_my_work(title="Typed first", position=0), _autosave="1")
 
     response = editor_client.post(change_url(issue), data)
 
