@@ -179,13 +179,16 @@ def deliver_send(send_id: int) -> dict:
                 _pause_if_failing(send_id)
     finally:
         mailer.close()
-    queued = Delivery.objects.filter(send_id=send_id, state=Delivery.State.QUEUED)
     if stopping.requested():
         done["again_at"] = timezone.now()
-    elif queued.exists():
-        # Rows in other workers' hands (or a killed worker's, until its connection is
-        # seen dead) and retries not yet due: look again then.
-        soonest = queued.aggregate(at=Min("next_attempt_at"))["at"]
+        return done
+    # Rows in other workers' hands (or a killed worker's, until its connection is seen
+    # dead) and retries not yet due: look again then. One query, so a row another worker
+    # sends meanwhile cannot be counted as queued and then have no time.
+    soonest = Delivery.objects.filter(send_id=send_id, state=Delivery.State.QUEUED).aggregate(
+        at=Min("next_attempt_at")
+    )["at"]
+    if soonest is not None:
         done["again_at"] = max(soonest, timezone.now() + timedelta(seconds=2))
     else:
         Send.objects.filter(pk=send_id, state=Send.State.SENDING).update(
