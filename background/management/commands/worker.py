@@ -1,7 +1,8 @@
 """`manage.py worker` (`make worker`): run background tasks in the foreground until stopped.
 
 SIGTERM or Ctrl-C: the task in hand is asked to stop at its next safe point (a send stops
-after the message in hand and re-enqueues the rest), then the worker exits. SIGKILL loses
+after the message in hand and re-enqueues the rest), then the worker exits with status 0;
+an idle worker exits within its poll interval. A second signal exits at once. SIGKILL loses
 at most that message's bookkeeping: see README, "Sending the newsletter".
 
 It runs the worker of whichever backend settings.TASKS names as default: django-tasks-db's
@@ -9,6 +10,7 @@ for the database backend, RQ's for the Redis one.
 """
 
 import logging
+import signal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.tasks import task_backends
@@ -55,8 +57,20 @@ class Command(BaseCommand):
 
         class StoppableWorker(Worker):
             def shutdown(self, signum, frame):
+                # django-tasks-db's handler exits at once (SystemExit) when no task is in
+                # hand, wherever the signal lands: in the middle of the claim's COMMIT it
+                # left the connection busy, and the worker died with a traceback and exit
+                # status 1. The first signal only ends the loop: the worker finishes what
+                # it is doing (at most its poll interval's sleep, or the task in hand, which
+                # sees the stop flag) and exits 0. A second signal still exits at once.
                 stopping.request()
-                super().shutdown(signum, frame)
+                if not self.running:
+                    super().shutdown(signum, frame)
+                logger.warning(
+                    "Received %s: stopping after the work in hand (again to stop at once)",
+                    signal.strsignal(signum),
+                )
+                self.running = False
 
         DBWorkerCommand(stdout=self.stdout, stderr=self.stderr).configure_logging(verbosity)
         worker = StoppableWorker(
