@@ -74,9 +74,14 @@ class WorkerProcess:
         return self.log_path.read_text(errors="replace")
 
     def stop(self, timeout: float = 30) -> int:
+        """SIGTERM, then the exit status; a status other than 0 prints the log's end, which
+        pytest shows with the failure."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-        return self.wait(timeout)
+        status = self.wait(timeout)
+        if status != 0:
+            print(f"{self.log_path.name} exited {status}; its log ends:\n{self.log()[-6000:]}")
+        return status
 
     def kill(self) -> None:
         self.process.kill()
