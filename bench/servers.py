@@ -17,7 +17,7 @@ from pathlib import Path
 
 import run  # bench/run.py, beside this script
 
-ROWS = ("static file (ceiling)", "issue page", "home", "archive page 20", "RSS feed")
+ROWS = (run.CEILING, "issue page", "home", "archive page 20", "RSS feed")
 
 
 def parse(config: str) -> tuple[str, int, int]:
