@@ -51,11 +51,12 @@ $(NODE_STAMP): package.json package-lock.json
 install: $(STAMP)
 
 # A worker runs beside the dev server (so the demo sends, to the console by default) and
-# stops with it.
+# stops with it. It runs in its own session, so Ctrl-C reaches only the server and the
+# worker gets one SIGTERM from the trap (a second signal would stop it mid-task).
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@$(PY) manage.py worker & worker=$$!; \
+	@setsid $(PY) manage.py worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 

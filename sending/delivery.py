@@ -182,16 +182,22 @@ def deliver_send(send_id: int) -> dict:
     if stopping.requested():
         done["again_at"] = timezone.now()
         return done
-    # Rows in other workers' hands (or a killed worker's, until its connection is seen
-    # dead) and retries not yet due: look again then. One query, so a row another worker
-    # sends meanwhile cannot be counted as queued and then have no time.
-    soonest = Delivery.objects.filter(send_id=send_id, state=Delivery.State.QUEUED).aggregate(
-        at=Min("next_attempt_at")
-    )["at"]
-    if soonest is not None:
-        done["again_at"] = max(soonest, timezone.now() + timedelta(seconds=2))
-    else:
-        Send.objects.filter(pk=send_id, state=Send.State.SENDING).update(
-            state=Send.State.DONE, finished_at=timezone.now()
-        )
+    with transaction.atomic():
+        # The send's row is locked, as `sends.retry_failed` locks it before it queues rows
+        # again: rows queued meanwhile are either seen here or find the send done and
+        # reopen it. A send paused or cancelled meanwhile is left as it is.
+        sending = Send.objects.select_for_update().filter(pk=send_id, state=Send.State.SENDING)
+        if sending.first() is None:
+            return done
+        # Rows in other workers' hands (or a killed worker's, until its connection is seen
+        # dead) and retries not yet due: look again then. One query, so a row another
+        # worker sends meanwhile cannot be counted as queued and then have no time.
+        queued = Delivery.objects.filter(send_id=send_id, state=Delivery.State.QUEUED)
+        soonest = queued.aggregate(at=Min("next_attempt_at"))["at"]
+        if soonest is not None:
+            done["again_at"] = max(soonest, timezone.now() + timedelta(seconds=2))
+        else:
+            Send.objects.filter(pk=send_id).update(
+                state=Send.State.DONE, finished_at=timezone.now()
+            )
     return done

@@ -196,6 +196,8 @@ def resume(send: Send) -> bool:
 def retry_failed(send: Send) -> int:
     """Queue the send's failed rows again (not the bounced ones, nor the sent ones)."""
     with transaction.atomic():
+        # Locked first, as a worker locks it to find the send done: see deliver_send.
+        Send.objects.select_for_update().filter(pk=send.pk).first()
         count = Delivery.objects.filter(send=send, state=Delivery.State.FAILED).update(
             state=Delivery.State.QUEUED, attempts=0, next_attempt_at=timezone.now()
         )

@@ -50,7 +50,10 @@ def slow_claims():
     """The claim of a task (its row set RUNNING) takes a second to commit: a trigger that
     PostgreSQL runs at COMMIT sleeps, so a signal can be sent while the worker waits there."""
     table = DBTaskResult._meta.db_table
+    drop = (f"DROP TRIGGER IF EXISTS slow_claim ON {table}", "DROP FUNCTION IF EXISTS slow_claim()")
     with connection.cursor() as cursor:
+        for statement in drop:  # a run killed before its teardown left them (--reuse-db)
+            cursor.execute(statement)
         cursor.execute(
             "CREATE FUNCTION slow_claim() RETURNS trigger LANGUAGE plpgsql AS "
             "$$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$"
@@ -64,18 +67,19 @@ def slow_claims():
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TRIGGER slow_claim ON {table}")  # noqa: S608
-            cursor.execute("DROP FUNCTION slow_claim()")
+            for statement in drop:
+                cursor.execute(statement)
 
 
 def test_sigterm_in_the_middle_of_a_commit_lets_it_finish_and_the_worker_exits_0(
     tmp_path, slow_claims
 ):
     worker = start_worker(tmp_path)
-    result = add.enqueue(2, 3)
-    wait_for(_in_slow_commit, timeout=30, interval=0.02, message="the claim never committed")
-    code = worker.stop(timeout=20)
-    assert code == 0, worker.log()
+    try:
+        result = add.enqueue(2, 3)
+        wait_for(_in_slow_commit, timeout=30, interval=0.02, message="the claim never committed")
+    finally:
+        assert worker.stop(timeout=20) == 0  # a status other than 0 prints the log
     assert "Traceback" not in worker.log()
     wait_for(lambda: not _in_slow_commit(), timeout=10)  # the server's side of it, too
     # Claimed before the signal, so run before the worker stopped. django-tasks-db's own

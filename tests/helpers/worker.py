@@ -74,11 +74,18 @@ class WorkerProcess:
         return self.log_path.read_text(errors="replace")
 
     def stop(self, timeout: float = 30) -> int:
-        """SIGTERM, then the exit status; a status other than 0 prints the log's end, which
-        pytest shows with the failure."""
+        """SIGTERM, then the exit status. A status other than 0, or no exit within
+        `timeout` (then SIGKILL, and TimeoutExpired), prints the log's end, which pytest
+        shows with the failure."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-        status = self.wait(timeout)
+        try:
+            status = self.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            print(f"{self.log_path.name} did not stop in {timeout}s; its log ends:")
+            print(self.log()[-6000:])
+            raise
         if status != 0:
             print(f"{self.log_path.name} exited {status}; its log ends:\n{self.log()[-6000:]}")
         return status

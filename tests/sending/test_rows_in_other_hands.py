@@ -5,6 +5,7 @@ holds the row locked, as `_claim` does, and marks it sent just after this worker
 look at the queued rows once its claim came back empty."""
 
 import contextlib
+import threading
 
 import psycopg
 import pytest
@@ -60,3 +61,48 @@ def test_the_last_row_sent_by_another_worker_meanwhile_finishes_the_send(
     assert send.finished_at is not None
     assert Delivery.objects.get(pk=row.pk).state == Delivery.State.SENT
     assert smtp_server.count() == 0  # this worker sent nothing
+
+
+def test_failed_rows_queued_again_while_a_worker_finds_nothing_left_reopen_the_send(
+    make_issue, people, smtp_server
+):
+    """A publisher's "retry failed" while the send is still sending, at the moment a worker
+    has found no row queued and is about to call the send done: the retry waits for the
+    worker's lock, finds the send done and reopens it, instead of leaving queued rows on a
+    done send that no task would ever deliver."""
+    subscriber("ada@example.com")
+    publish_and_email(make_issue(), people)
+    send = Send.objects.get()
+    assert sends.start(send.pk) == "started"
+    Delivery.objects.filter(send=send).update(state=Delivery.State.FAILED, attempts=5)
+
+    retried = []
+
+    def retry_from_the_admin():
+        try:
+            retried.append(sends.retry_failed(Send.objects.get(pk=send.pk)))
+        finally:
+            connection.close()  # this thread's own connection
+
+    publisher = threading.Thread(target=retry_from_the_admin)
+
+    def retry_once_nothing_was_found_queued(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if "MIN(" in sql.upper() and not publisher.is_alive() and not retried:
+            publisher.start()
+            publisher.join(1.0)  # done at once unless the worker's lock holds it back
+        return result
+
+    with connection.execute_wrapper(retry_once_nothing_was_found_queued):
+        first = delivery.deliver_send(send.pk)
+    publisher.join(10)
+    assert retried == [1]
+    assert first["again_at"] is None  # nothing was queued when it looked
+    send.refresh_from_db()
+    assert send.state == Send.State.SENDING  # reopened by the retry, for its task to deliver
+    assert send.finished_at is None
+    assert Delivery.objects.get(send=send).state == Delivery.State.QUEUED
+    again = delivery.deliver_send(send.pk)
+    assert again["sent"] == 1
+    assert Send.objects.get(pk=send.pk).state == Send.State.DONE
+    assert smtp_server.recipients() == ["ada@example.com"]

@@ -34,6 +34,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, queue_name, interval, worker_id, batch, verbosity, **options):
+        stopping.reset()  # before any handler can set it: a signal from now on is kept
         backend = task_backends["default"]
         worker_id = worker_id or get_random_string(20)
         kind = type(backend).__module__
@@ -48,7 +49,6 @@ class Command(BaseCommand):
             )
 
     def _announce(self, worker_id: str) -> None:
-        stopping.reset()
         worker_ready.send(sender=self.__class__, worker_id=worker_id)
 
     def _run_database(self, queue_name, interval, worker_id, batch, verbosity):
