@@ -2,7 +2,8 @@
 
 Django's LocMemCache counts entries only (MAX_ENTRIES), but ours differ a hundredfold in
 size: a search result with its Brotli and gzip copies is about 25 KB, an issue page 95 KB,
-a feed 900 KB, and the response cache stores up to 2 MB a page plus its encodings. So a
+a feed 900 KB (each encoding an entry of its own), and the response cache stores up to
+2 MB a page plus its encodings. So a
 count bounds nothing; this backend also keeps the stored (pickled) bytes under MAX_BYTES,
 dropping the least recently used entries first, one at a time (Django culls a third of the
 entries at once when the count is reached, the hot pages with the rest).

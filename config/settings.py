@@ -426,7 +426,8 @@ else:
         "default": {
             "BACKEND": "config.memory_cache.BoundedLocMemCache",
             "OPTIONS": {
-                "MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", 2000)),
+                # Three entries a page: its bytes as served plain, in Brotli and in gzip.
+                "MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", 6000)),
                 "MAX_BYTES": int(os.environ.get("CACHE_MEMORY_MB", 32)) * 1024 * 1024,
             },
         }

@@ -13,8 +13,8 @@ checks are left out: load balancers ask every few seconds.
 
 import logging
 import re
+import secrets
 import time
-import uuid
 
 from operations import logs
 
@@ -30,7 +30,9 @@ def request_id_from(request) -> str:
     given = request.headers.get(HEADER, "")
     if VALID_ID.fullmatch(given):
         return given
-    return uuid.uuid4().hex
+    # 32 random hex digits, as uuid4().hex gave, without building a UUID: a sixth of the
+    # time (it was 8.7 % of the workers' samples serving the cached RSS feed).
+    return secrets.token_hex(16)
 
 
 def _user_id(request):

@@ -96,6 +96,12 @@ def tagged(etag: str, encoding: str) -> str:
     return f'{etag[:-1]}-{encoding}"' if etag.endswith('"') else etag
 
 
+def preferred(request) -> str | None:
+    """The encoding `request` would be served if every encoding were at hand (None:
+    identity): what a stored response is looked up by (`cache.py`)."""
+    return negotiate(request.headers.get("Accept-Encoding", ""), ENCODINGS)
+
+
 def encode(request, response, encoded: dict[str, bytes] | None = None):
     """Serve `response` in the best encoding `request` accepts.
 
@@ -104,10 +110,19 @@ def encode(request, response, encoded: dict[str, bytes] | None = None):
     """
     if not compressible(response):
         return response
-    patch_vary_headers(response, ("Accept-Encoding",))
     header = request.headers.get("Accept-Encoding", "")
-    encoding = negotiate(header, ENCODINGS if encoded is None else encoded)
-    if encoding is None:
+    return encode_as(
+        response, negotiate(header, ENCODINGS if encoded is None else encoded), encoded
+    )
+
+
+def encode_as(response, encoding: str | None, encoded: dict[str, bytes] | None = None):
+    """`response` served in `encoding` (None, or one not in `encoded`: identity), with
+    `Vary: Accept-Encoding` whenever it is compressible, whichever encoding it is."""
+    if not compressible(response):
+        return response
+    patch_vary_headers(response, ("Accept-Encoding",))
+    if encoding is None or (encoded is not None and encoding not in encoded):
         return response
     body = encoded[encoding] if encoded is not None else compress(encoding, response.content)
     if len(body) >= len(response.content):

@@ -9,13 +9,15 @@ from django.core.cache import caches
 from django.test import Client
 
 from newsletter.reader.admission import Doorkeeper
-from newsletter.reader.cache import CACHE_ALIAS, KEY_PREFIX
+from newsletter.reader.cache import CACHE_ALIAS, IDENTITY, KEY_PREFIX
 
 pytestmark = pytest.mark.django_db
 
 
 def stored_responses() -> int:
-    return sum(1 for key in caches[CACHE_ALIAS]._cache if KEY_PREFIX in key)
+    """Responses stored: each is stored once per encoding, its plain bytes among them."""
+    keys = caches[CACHE_ALIAS]._cache
+    return sum(1 for key in keys if KEY_PREFIX in key and key.endswith(f":{IDENTITY}"))
 
 
 def test_a_search_is_stored_the_second_time_it_is_asked(published):

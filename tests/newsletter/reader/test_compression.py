@@ -5,7 +5,9 @@ import re
 
 import brotli
 import pytest
+from django.core.cache import caches
 
+from newsletter.reader.cache import CACHE_ALIAS, KEY_PREFIX, served_key
 from newsletter.reader.compression import negotiate
 from tests.helpers.reader import STATE_QUERY
 
@@ -77,6 +79,26 @@ def test_a_compressed_page_is_stored_compressed_and_served_with_the_one_state_qu
     assert same.content == first.content
     assert same["ETag"] == first["ETag"]
     assert decoded(again) == decoded(first)
+
+
+def test_each_encoding_is_stored_apart_so_a_hit_reads_only_the_bytes_it_sends(client, published):
+    published(1)
+    first = client.get("/feed/rss/", headers={"Accept-Encoding": "br"})
+    assert first["X-Cache"] == "miss"
+    memory = caches[CACHE_ALIAS]
+    # The cache's own keys are ":1:<ours>" (Django's prefix and version).
+    [key] = {k.split(":", 2)[2].rsplit(":", 1)[0] for k in memory._cache if KEY_PREFIX in k}
+    stored = {e: memory.get(served_key(key, e)) for e in (None, "br", "gzip")}
+
+    for encoding, asked in ((None, "identity"), ("br", "br, gzip"), ("gzip", "gzip")):
+        hit = client.get("/feed/rss/", headers={"Accept-Encoding": asked})
+        assert hit["X-Cache"] == "hit"
+        entry = stored[encoding]
+        # The stored bytes are those sent, with their headers: no other encoding's.
+        assert entry.content == hit.content
+        assert entry.encoded == ()
+        assert dict(entry.headers).get("Content-Encoding") == encoding
+        assert dict(entry.headers)["ETag"] == hit["ETag"]
 
 
 def test_a_304_answers_the_etag_of_the_encoding_asked_for(
