@@ -77,3 +77,16 @@ def test_a_missing_page_shows_the_request_id_its_log_line_names(server):
     assert f"<code>{request_id}</code>" in answer.text
     [line] = request_lines(server, request_id)
     assert line["status"] == 404
+
+
+def test_request_ids_are_new_for_every_request_in_every_worker(site):
+    """Two worker processes of the real server, many connections: no id comes twice (each
+    worker's generator is its own, as a forked or spawned process seeds it anew)."""
+    two = site.web_server("request-ids", workers=2)
+    try:
+        # A new connection each request, so both workers answer.
+        ids = [two.get("/healthz").headers["X-Request-ID"] for _ in range(200)]
+    finally:
+        two.stop()
+    assert all(re.fullmatch(r"[0-9a-f]{32}", request_id) for request_id in ids)
+    assert len(set(ids)) == len(ids) == 200
