@@ -130,13 +130,16 @@ def test_autosave_saves_through_the_page_and_refuses_a_stale_save(two_editors, m
     assert first.post(change_url(issue), page_a).status_code == 302
 
 
-def test_autosave_of_a_new_entry_asks_the_page_to_renumber(editor_client, make_issue):
+@pytest.mark.parametrize("position", [3, 0], ids=["after-the-others", "first-in-its-list"])
+def test_autosave_of_a_new_entry_saves_it_once_its_title_is_typed_and_asks_to_renumber(
+    editor_client, make_issue, position
+):
     issue = make_issue()
     data = form_data(editor_client.get(change_url(issue)))
-    data.update(third_item_in_my_work(title="Found this week", position=3), _autosave="1")
+    data.update(third_item_in_my_work(title="Found this week", position=position), _autosave="1")
     response = editor_client.post(change_url(issue), data)
     assert response.json()["reload"] is True
-    assert Item.objects.filter(title="Found this week").count() == 1
+    assert Item.objects.filter(title="Found this week", section__issue=issue).count() == 1
 
 
 def test_autosave_of_invalid_input_saves_nothing_and_says_why(editor_client, make_issue):
@@ -428,14 +431,3 @@ def test_autosave_right_after_adding_an_entry_saves_the_rest_and_keeps_the_blank
     assert response.json()["reload"] is False  # the blank form stays on the page as it is
     assert Issue.objects.get(pk=issue.pk).summary == "Typed while the new item was still blank."
     assert Item.objects.count() == items
-
-
-def test_a_new_entry_first_in_its_list_is_saved_once_its_title_is_typed(editor_client, make_issue):
-    issue = make_issue()
-    data = form_data(editor_client.get(change_url(issue)))
-    data.update(third_item_in_my_work(title="Typed first", position=0), _autosave="1")
-
-    response = editor_client.post(change_url(issue), data)
-
-    assert response.json()["reload"] is True
-    assert Item.objects.filter(title="Typed first", section__issue=issue).count() == 1
