@@ -187,7 +187,11 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
-USE_I18N = True
+# The site and the admin speak one language, LANGUAGE_CODE's: nothing picks another per
+# request. With translation off, Django skips its machinery: every variable a template
+# renders and every address it reverses asked for the active language, a fifth of the time
+# to render a page of search results.
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -64,18 +64,21 @@ def parser_query(query: str) -> str:
     return " ".join(words)
 
 
-def has_terms(query: str) -> bool:
-    """Whether `query` has a word to look for: not empty, not only stop words or `-word`s.
-
-    querytree() gives '' for an empty tsquery and 'T' when no term can use the index.
-    """
+def query_tree(query: str) -> str:
+    """`query` as PostgreSQL's index reads it (`querytree`): '' for an empty tsquery, 'T'
+    when no term can use the index, else its terms and operators."""
     if not query:
-        return False
+        return ""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT querytree(websearch_to_tsquery(%s::regconfig, %s))", [SEARCH_CONFIG, query]
         )
-        tree = cursor.fetchone()[0]
+        return cursor.fetchone()[0]
+
+
+def has_terms(tree: str) -> bool:
+    """Whether a query whose `query_tree` is `tree` has a word to look for: not empty, not
+    only stop words or `-word`s."""
     return tree not in ("", "T")
 
 
@@ -87,8 +90,8 @@ class Ranked:
     the request asked for (`hint`); another page costs another query.
     """
 
-    def __init__(self, query: str, *, at: datetime, hint: int):
-        self.query, self.at, self.hint = query, at, hint
+    def __init__(self, query: str, *, at: datetime, hint: int, phrase: bool = False):
+        self.query, self.at, self.hint, self.phrase = query, at, hint, phrase
         self.more = False
         self._total: int | None = None
         self._pages: dict[int, list] = {}
@@ -96,7 +99,7 @@ class Ranked:
     def _fetch(self, offset: int) -> list:
         if offset not in self._pages:
             rows, self._total, self.more = ranked_page(
-                self.query, at=self.at, offset=offset, limit=PAGE_SIZE
+                self.query, at=self.at, offset=offset, limit=PAGE_SIZE, phrase=self.phrase
             )
             self._pages[offset] = rows
         return self._pages[offset]
@@ -120,9 +123,11 @@ def page_hint(raw) -> int:
     return min(max(number, 1), 2 * search_ranking.CANDIDATES // PAGE_SIZE + 2)
 
 
-def find(query: str, *, at: datetime | None = None, hint: int = 1) -> Ranked:
-    """Live entries matching `query` (websearch syntax), best first, for a Paginator."""
-    return Ranked(query, at=at or timezone.now(), hint=hint)
+def find(query: str, tree: str, *, at: datetime | None = None, hint: int = 1) -> Ranked:
+    """Live entries matching `query` (websearch syntax), whose `query_tree` is `tree`, best
+    first, for a Paginator."""
+    phrase = search_ranking.holds_phrase(tree)
+    return Ranked(query, at=at or timezone.now(), hint=hint, phrase=phrase)
 
 
 def snippet_html(headline: str) -> SafeString:
@@ -139,29 +144,22 @@ def snippet_html(headline: str) -> SafeString:
 class Result:
     issue_number: int
     issue_title: str
-    issue_slug: str
+    issue_url: str
     kind: str
     title: str
-    anchor: str
+    url: str
     snippet: SafeString
-
-    @property
-    def issue_url(self) -> str:
-        return issue_path(self.issue_number, self.issue_slug)
-
-    @property
-    def url(self) -> str:
-        return f"{self.issue_url}#{self.anchor}" if self.anchor else self.issue_url
 
     @classmethod
     def from_row(cls, row: Row) -> "Result":
+        issue_url = issue_path(row.issue_number, row.issue_slug)
         return cls(
             issue_number=row.issue_number,
             issue_title=row.issue_title,
-            issue_slug=row.issue_slug,
+            issue_url=issue_url,
             kind=row.kind,
             title=row.title,
-            anchor=row.anchor,
+            url=f"{issue_url}#{row.anchor}" if row.anchor else issue_url,
             snippet=snippet_html(row.headline),
         )
 
@@ -192,8 +190,10 @@ def search_page(request):
         "results": [],
     }
     searched = parser_query(query)
-    terms = has_terms(searched)
-    results = find(searched, at=at, hint=page_hint(request.GET.get("page"))) if terms else ()
+    tree = query_tree(searched)
+    terms = has_terms(tree)
+    hint = page_hint(request.GET.get("page"))
+    results = find(searched, tree, at=at, hint=hint) if terms else ()
     try:
         page = page_of(request, results, PAGE_SIZE)
     except NoSuchPage as missing:
