@@ -1,12 +1,12 @@
 """The local-memory cache, bounded in bytes as well as in entries.
 
 Django's LocMemCache counts entries only (MAX_ENTRIES), but ours differ a hundredfold in
-size: a search result with its Brotli and gzip copies is about 25 KB, an issue page 95 KB,
-a feed 900 KB (each encoding an entry of its own), and the response cache stores up to
-2 MB a page plus its encodings. So a
-count bounds nothing; this backend also keeps the stored (pickled) bytes under MAX_BYTES,
-dropping the least recently used entries first, one at a time (Django culls a third of the
-entries at once when the count is reached, the hot pages with the rest).
+size: a search result with its Brotli and gzip copies is about 22 KB, an issue page 91 KB,
+the RSS feed 680 KB (430 KB of it plain; each encoding an entry of its own), and the
+response cache stores up to 2 MB a page plus its encodings. So a count bounds nothing;
+this backend also keeps the stored (pickled) bytes under MAX_BYTES, dropping the least
+recently used entries first, one at a time (Django culls a third of the entries at once
+when the count is reached, the hot pages with the rest).
 """
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
