@@ -244,7 +244,11 @@
             if (!doc || !title) { return; }
             const heading = Array.from(doc.querySelectorAll("article.entry h3, section.issue-section h2"))
                 .find((h) => h.textContent.trim() === title);
-            if (heading) { heading.scrollIntoView({block: "start"}); }
+            // The preview's own window scrolls, never the page: scrollIntoView also scrolls
+            // every scrollable ancestor, the editor's page with them, and a click that had
+            // just focused a button (Collapse) then landed on whatever moved under it.
+            const view = frame.contentWindow;
+            if (heading && view) { view.scrollTo(0, heading.getBoundingClientRect().top + view.scrollY); }
         }
         let previewSeq = 0;
         const refreshPreview = debounce(function () {
