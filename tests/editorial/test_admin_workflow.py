@@ -579,6 +579,27 @@ def test_the_event_log_is_read_only_in_the_admin(client, users, make_issue):
     assert Event.objects.get().action == "submit"
 
 
+def test_the_event_log_speaks_the_words_of_the_workflow_buttons(client, users, make_issue):
+    approved(make_issue(), users)
+    client.force_login(users["publisher"])
+    changelist = reverse("admin:editorial_event_changelist")
+
+    html = client.get(changelist).text
+    assert '<td class="field-action_shown">Submit for review</td>' in html
+    assert '<td class="field-action_shown">Approve</td>' in html
+    assert '<td class="field-from_shown">In review</td>' in html
+    assert '<td class="field-to_shown">Approved</td>' in html
+    assert "in_review" not in html.split('id="result_list"')[1].split("</table>")[0]
+    assert ">Publish now</a>" in html  # the filter names every action by its button
+
+    filtered = client.get(changelist, {"action": "approve"}).text
+    assert '<td class="field-action_shown">Approve</td>' in filtered
+    assert "Submit for review</td>" not in filtered
+    by_state = client.get(changelist, {"to_state": "in_review"}).text
+    assert '<td class="field-action_shown">Submit for review</td>' in by_state
+    assert "Approve</td>" not in by_state
+
+
 def test_the_issue_list_with_bulk_actions_opens_for_a_superuser(admin_client, make_issue):
     """The workflow buttons must not shadow the admin's own bulk-action form."""
     make_issue()
