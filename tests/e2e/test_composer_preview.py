@@ -10,17 +10,9 @@ from playwright.sync_api import expect
 
 from editorial.roles import EDITORS
 from newsletter.models import Item, Section
-from tests.helpers.workflow import role_user
+from tests.helpers.workflow import log_in, role_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page, base, username, next_path):
-    page.goto(f"{base}/admin/login/?next={next_path}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "correct horse battery")
-    page.click("input[type=submit]")
-    page.wait_for_url(f"**{next_path}")
 
 
 def test_focusing_an_entry_scrolls_the_preview_to_it_and_never_the_page(

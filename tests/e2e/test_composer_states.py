@@ -11,19 +11,9 @@ from playwright.sync_api import expect
 
 from editorial.roles import EDITORS, REVIEWERS
 from newsletter.models import Issue
-from tests.helpers.workflow import role_user
+from tests.helpers.workflow import log_in, role_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "correct horse battery"
-
-
-def log_in(page, base, username, next_path):
-    page.goto(f"{base}/admin/login/?next={next_path}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"**{next_path}")
 
 
 def dialogs_of(page, accept=True):

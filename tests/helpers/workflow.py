@@ -8,6 +8,8 @@ from django.utils import timezone
 from demo.publication import walk_to_publication
 from editorial.roles import EDITORS, PUBLISHERS, REVIEWERS, ensure_groups
 
+PASSWORD = "correct horse battery"  # every role user's
+
 
 def role_user(username: str, group: str):
     ensure_groups()  # transactional tests flush the groups the migration made
@@ -15,10 +17,19 @@ def role_user(username: str, group: str):
         username=username, defaults={"is_staff": True, "email": f"{username}@example.com"}
     )
     if created:
-        user.set_password("correct horse battery")
+        user.set_password(PASSWORD)
         user.save()
         user.groups.add(Group.objects.get(name=group))
     return user
+
+
+def log_in(page, base, username, next_path):
+    """Log a role user in on a browser `page` of the server at `base`, landing on `next_path`."""
+    page.goto(f"{base}/admin/login/?next={next_path}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**{next_path}")
 
 
 def publish(issue, *, at=None):
