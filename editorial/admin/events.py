@@ -20,26 +20,29 @@ def state_label(state: str) -> str:
     return STATES.get(state, state)
 
 
-class ActionFilter(admin.SimpleListFilter):
+class NamedValueFilter(admin.SimpleListFilter):
+    """A filter on the field `parameter_name`, its values offered by their names."""
+
+    named: tuple[tuple[str, str], ...] = ()
+
+    def lookups(self, request, model_admin):
+        return self.named
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(**{self.parameter_name: value}) if value else queryset
+
+
+class ActionFilter(NamedValueFilter):
     title = "action"
     parameter_name = "action"
-
-    def lookups(self, request, model_admin):
-        return [(action, transition.label) for action, transition in TRANSITIONS.items()]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(action=self.value()) if self.value() else queryset
+    named = tuple((action, t.label) for action, t in TRANSITIONS.items())
 
 
-class ToStateFilter(admin.SimpleListFilter):
+class ToStateFilter(NamedValueFilter):
     title = "state after"
     parameter_name = "to_state"
-
-    def lookups(self, request, model_admin):
-        return Issue.State.choices
-
-    def queryset(self, request, queryset):
-        return queryset.filter(to_state=self.value()) if self.value() else queryset
+    named = tuple(Issue.State.choices)
 
 
 @admin.register(Event)
