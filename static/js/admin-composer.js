@@ -50,6 +50,28 @@
         return shown ? shown.textContent.trim() : "";
     }
 
+    function changedBeforeStart(form) {
+        // What the editor typed while the page was still loading, before the composer
+        // listened for edits: a field whose value is no longer the one the page was sent with.
+        return Array.from(form.elements).some(function (field) {
+            if (!field.name || field.disabled) { return false; }
+            if (field.type === "checkbox" || field.type === "radio") {
+                return field.checked !== field.defaultChecked;
+            }
+            if (field.tagName === "SELECT") {
+                const options = Array.from(field.options);
+                const sent = options.some((o) => o.defaultSelected)
+                    ? options.map((o) => o.defaultSelected)
+                    : options.map((o, i) => i === 0 && !field.multiple && field.size <= 1);
+                return options.some((o, i) => o.selected !== sent[i]);
+            }
+            if (field.type === "hidden" || field.type === "file" || !("defaultValue" in field)) {
+                return false;
+            }
+            return field.value !== field.defaultValue;
+        });
+    }
+
     function isDeleted(form) {
         const box = form.querySelector(':scope > h3 input[name$="-DELETE"]');
         return box && box.checked;
@@ -380,6 +402,10 @@
         enhanceAll();
         buildToc();
         restore();
-        refreshPreview();
+        if (!dirty && changedBeforeStart(form)) {
+            changed();
+        } else {
+            refreshPreview();
+        }
     });
 })();

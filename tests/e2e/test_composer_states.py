@@ -1,8 +1,8 @@
 """The composer tells the truth about what is saved, whatever the page it is on.
 
 In a real Chromium: a workflow action from the panel above the form leaves the page without
-asking about unsaved changes (there are none), while an edit not yet saved still asks; a
-read-only issue page lists its sections and entries by their titles; a save refused because
+asking about unsaved changes (there are none), while an edit not yet saved still asks, even
+one typed before the page had finished loading; a read-only issue page lists its sections and entries by their titles; a save refused because
 someone else saved first says it is not saved, and leaving that page asks first.
 """
 
@@ -55,6 +55,31 @@ def test_a_workflow_action_leaves_the_composer_without_asking_unless_an_edit_is_
     page.get_by_role("button", name="Create share link").click()
     page.wait_for_load_state("load")
     assert asked == ["beforeunload"]
+
+
+def test_an_edit_typed_while_the_page_is_still_loading_counts_as_unsaved(
+    page, live_server, make_issue
+):
+    issue = make_issue()
+    role_user("eddie", EDITORS)
+    path = f"/admin/newsletter/issue/{issue.pk}/change/"
+    log_in(page, live_server.url, "eddie", path)
+    expect(page.locator(".composer-status")).to_contain_text("All changes saved")
+
+    # The form is on screen before the page has finished loading (a deferred script is
+    # still on its way) and before the composer listens for edits: the editor types then.
+    held = []
+    page.route("**/nav_sidebar*.js", lambda route: held.append(route))
+    page.goto(live_server.url + path, wait_until="commit")
+    page.locator("#id_title").fill("Typed before the page had loaded")
+    assert page.locator(".composer-status").count() == 0  # the composer has not started
+    assert len(held) == 1
+    held[0].continue_()
+
+    status = page.locator(".composer-status")
+    expect(status).to_contain_text("Unsaved changes")
+    expect(status).to_contain_text("All changes saved", timeout=20_000)  # then autosaved
+    assert Issue.objects.get(pk=issue.pk).title == "Typed before the page had loaded"
 
 
 def test_a_read_only_issue_page_lists_its_sections_and_entries_by_title(
