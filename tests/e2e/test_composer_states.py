@@ -1,9 +1,9 @@
-"""The composer tells the truth about what is saved, whatever the page it is on.
-
-In a real Chromium: a workflow action from the panel above the form leaves the page without
-asking about unsaved changes (there are none), while an edit not yet saved still asks, even
-one typed before the page had finished loading; a read-only issue page lists its sections and entries by their titles; a save refused because
-someone else saved first says it is not saved, and leaving that page asks first.
+"""The composer tells the truth about what is saved, whatever the page it is on. In a real
+Chromium: a workflow action from the panel above the form leaves the page without asking about
+unsaved changes (there are none), while an edit not yet saved still asks, even one typed before
+the page had finished loading; a read-only issue page lists its sections and entries by their
+titles; a save refused because someone else saved first says it is not saved, and leaving that
+page asks first.
 """
 
 import pytest
