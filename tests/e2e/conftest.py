@@ -3,8 +3,11 @@
 import contextlib
 import os
 import shutil
+import threading
+import time
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -17,6 +20,47 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.path):
             item.add_marker(pytest.mark.e2e)
+
+
+class InFlight:
+    """How many requests Django is answering now, in any thread (the live server's)."""
+
+    def __init__(self):
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def started(self, **kwargs):
+        with self.changed:
+            self.count += 1
+
+    def finished(self, **kwargs):
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_until_none(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            return self.changed.wait_for(
+                lambda: self.count <= 0, timeout=max(0.0, deadline - time.monotonic())
+            )
+
+
+@pytest.fixture(autouse=True)
+def requests_answered_before_the_flush(transactional_db):
+    """A test that closes its browser leaves the live server answering what the page had
+    in flight (a debounced preview, an autosave, the markdown previews): the flush of the
+    tables after the test, a TRUNCATE, would meet that request's writes, a deadlock under
+    load. Set up after the database, so torn down before its flush: waits for them."""
+    in_flight = InFlight()
+    request_started.connect(in_flight.started, dispatch_uid="e2e-in-flight-started")
+    request_finished.connect(in_flight.finished, dispatch_uid="e2e-in-flight-finished")
+    yield
+    try:
+        in_flight.wait_until_none(timeout=15)
+    finally:
+        request_started.disconnect(dispatch_uid="e2e-in-flight-started")
+        request_finished.disconnect(dispatch_uid="e2e-in-flight-finished")
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +103,25 @@ def page(browser, transactional_db):
     with contextlib.suppress(Exception):  # a page that never goes idle is closed anyway
         page.wait_for_load_state("networkidle", timeout=5_000)
     context.close()
+
+
+def dialogs_on_leaving(page, to: str = "/admin/") -> list[str]:
+    """The dialogs `page` shows when sent to `to`, each dismissed (the page stays): waits
+    for the first, so a slow moment of the machine is not taken for no dialog; fails if
+    none comes within 10 s."""
+    shown = []
+
+    def dismiss(dialog):
+        shown.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    try:
+        with page.expect_event("dialog", timeout=10_000):
+            page.evaluate("(to) => { window.location.href = to; }", to)
+    finally:
+        page.remove_listener("dialog", dismiss)
+    return shown
 
 
 def screenshot_taker(docs, tmp_path):

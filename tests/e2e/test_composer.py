@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from editorial.roles import EDITORS, ensure_groups
 from newsletter.models import Image, Issue, Item
-from tests.e2e.conftest import screenshot_taker
+from tests.e2e.conftest import dialogs_on_leaving, screenshot_taker
 from tests.helpers.reader import public_url
 from tests.helpers.workflow import publish
 
@@ -180,11 +180,7 @@ def test_an_editor_builds_an_issue_on_one_page_and_readers_see_its_figure(
 
     # Leaving with unsaved changes asks first.
     page.fill("#id_sections-0-items-0-title", "Fine-tuning a small model on a laptop, again")
-    asked = []
-    page.on("dialog", lambda d: (asked.append(d.type), d.dismiss()))
-    page.evaluate("window.location.href = '/admin/'")
-    page.wait_for_timeout(300)
-    assert asked == ["beforeunload"]
+    assert dialogs_on_leaving(page) == ["beforeunload"]
 
     clicks, loads = person.clicks, person.loads
     context.close()
