@@ -50,26 +50,27 @@
         return shown ? shown.textContent.trim() : "";
     }
 
-    function changedBeforeStart(form) {
-        // What the editor typed while the page was still loading, before the composer
-        // listened for edits: a field whose value is no longer the one the page was sent with.
-        return Array.from(form.elements).some(function (field) {
-            if (!field.name || field.disabled) { return false; }
-            if (field.type === "checkbox" || field.type === "radio") {
-                return field.checked !== field.defaultChecked;
-            }
-            if (field.tagName === "SELECT") {
-                const options = Array.from(field.options);
-                const sent = options.some((o) => o.defaultSelected)
-                    ? options.map((o) => o.defaultSelected)
-                    : options.map((o, i) => i === 0 && !field.multiple && field.size <= 1);
-                return options.some((o, i) => o.selected !== sent[i]);
-            }
-            if (field.type === "hidden" || field.type === "file" || !("defaultValue" in field)) {
-                return false;
-            }
-            return field.value !== field.defaultValue;
-        });
+    // Fields whose value is not the one the page was sent with (the server's content): typed
+    // while the page was still loading, before the composer listened for edits.
+    function sentSelection(select) {
+        const options = Array.from(select.options);
+        return options.some((o) => o.defaultSelected)
+            ? options.map((o) => o.defaultSelected)
+            : options.map((o, i) => i === 0 && !select.multiple && select.size <= 1);
+    }
+    function notAsSent(field) {
+        if (!field.name || field.disabled) { return false; }
+        if (field.type === "checkbox" || field.type === "radio") {
+            return field.checked !== field.defaultChecked;
+        }
+        if (field.tagName === "SELECT") {
+            const sent = sentSelection(field);
+            return Array.from(field.options).some((o, i) => o.selected !== sent[i]);
+        }
+        if (field.type === "hidden" || field.type === "file" || !("defaultValue" in field)) {
+            return false;
+        }
+        return field.value !== field.defaultValue;
     }
 
     function isDeleted(form) {
@@ -84,6 +85,10 @@
         if (!root || !form || !root.dataset.previewUrl) { return; }
         document.body.classList.add("composer-page");
         const $ = window.django && window.django.jQuery;
+        // The browser is not to keep what the fields hold when the page is left, to put it
+        // back on Back or Reload: that copy may be from before someone else's save, and the
+        // page would show it as saved, and autosave it over theirs at the next keystroke.
+        form.setAttribute("autocomplete", "off");
 
         // Layout: the form on the left, the contents and the preview on the right ------------
         const layout = el("div", {"class": "composer-layout"});
@@ -402,7 +407,8 @@
         enhanceAll();
         buildToc();
         restore();
-        if (!dirty && changedBeforeStart(form)) {
+        if (!dirty && Array.from(form.elements).some(notAsSent)) {
+            // Typed while the page was still loading, before the listeners above.
             changed();
         } else {
             refreshPreview();

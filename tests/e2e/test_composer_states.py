@@ -1,9 +1,10 @@
 """The composer tells the truth about what is saved, whatever the page it is on. In a real
 Chromium: a workflow action from the panel above the form leaves the page without asking about
 unsaved changes (there are none), while an edit not yet saved still asks, even one typed before
-the page had finished loading; a read-only issue page lists its sections and entries by their
-titles; a save refused because someone else saved first says it is not saved, and leaving that
-page asks first.
+the page had finished loading; Back to an issue left with an unsaved edit shows what is saved
+(the browser does not put the old edit back to be autosaved over a newer save); a read-only
+issue page lists its sections and entries by their titles; a save refused because someone else
+saved first says it is not saved, and leaving that page asks first.
 """
 
 import pytest
@@ -81,6 +82,40 @@ def test_an_edit_typed_while_the_page_is_still_loading_counts_as_unsaved(
     expect(status).to_contain_text("Unsaved changes")
     expect(status).to_contain_text("All changes saved", timeout=20_000)  # then autosaved
     assert Issue.objects.get(pk=issue.pk).title == "Typed before the page had loaded"
+
+
+def test_back_on_an_issue_left_unsaved_shows_what_is_saved_and_saves_nothing_over_it(
+    page, live_server, make_issue
+):
+    issue = make_issue()
+    role_user("eddie", EDITORS)
+    path = f"/admin/newsletter/issue/{issue.pk}/change/"
+    log_in(page, live_server.url, "eddie", path)
+    status = page.locator(".composer-status")
+    expect(status).to_contain_text("All changes saved")
+
+    # A title typed and left unsaved ("Leave" in the browser's dialog) ...
+    page.fill("#id_title", "Typed, then left")
+    asked = dialogs_of(page)
+    page.evaluate("window.location.href = '/admin/'")
+    page.wait_for_url("**/admin/")
+    assert asked == ["beforeunload"]
+    # ... someone else saves the issue meanwhile ...
+    other = page.context.new_page()
+    other.goto(live_server.url + path)
+    other.fill("#id_title", "Saved by someone else")
+    other.locator("input[name=_continue]").first.click()
+    expect(other.locator(".messagelist .success")).to_have_count(1)
+    other.close()
+
+    # ... and Back: the page shows what is saved, not the browser's copy of what was typed
+    # (which the composer would take for an edit and autosave over the other's save).
+    page.go_back()
+    page.wait_for_url(f"**{path}")
+    expect(page.locator("#id_title")).to_have_value("Saved by someone else")
+    expect(status).to_contain_text("All changes saved")
+    page.wait_for_load_state("networkidle")
+    assert Issue.objects.get(pk=issue.pk).title == "Saved by someone else"
 
 
 def test_a_read_only_issue_page_lists_its_sections_and_entries_by_title(
