@@ -5,8 +5,9 @@ Run it with `make bench` (or `.venv/bin/python bench/run.py --help`). It install
 starts the production web command (`python -m config.serve`: granian; `--server gunicorn`
 for `config/gunicorn.py`) on a free loopback port with production settings,
 drives every page with wrk at 1, 16 and 64 connections (at 16, in rounds: `combined`),
-twice, and prints a table of each run with each page's throughput as a ratio to a static
-file of the issue page's bytes served by the same server and whitenoise (the ceiling).
+twice (`--runs`) on the same workers, and prints a table of the first and the last run (a
+line for each run between) with each page's throughput as a ratio to a static file of the
+issue page's bytes served by the same server and whitenoise (the ceiling).
 Then it times a publish of an issue with 20 pictures and how long the site takes to show
 it, and unpublishes what it published. See bench/README.md.
 """
@@ -59,6 +60,7 @@ ENCODING_SUFFIXES = {"br": ".br", "gzip": ".gz"}  # whitenoise serves them besid
 # The targets in bench/README.md: the pages' at 16 connections, search's for one reader
 # (a query never asked before, at 1 connection; the table shows 16 and 64 as well).
 TARGET_RATIO, TARGET_P99_MS, TARGET_SEARCH_P99_MS, TARGET_MEMORY_MB = 0.70, 20.0, 50.0, 120.0
+PAGE_TARGETS = ("issue page", "home", "RSS feed", "archive page 20")  # ratio and p99 at 16
 
 
 # wrk counts a request still unanswered after this long as a timeout error (and leaves it
@@ -533,6 +535,29 @@ def print_table(rows: list[Row], out=sys.stdout) -> None:
     print("\n".join(lines), file=out)
 
 
+def run_summary(rows: list[Row]) -> str:
+    """A run in one line, for the runs whose tables are not printed (`--runs` over 2): the
+    pages' ratios and worst p99 at 16 connections, search's p99 for one reader, and every
+    row with errors, with their kinds."""
+    pages = [r for r in rows if r.name in PAGE_TARGETS and r.connections == TARGET_CONNECTIONS]
+    search = [r for r in rows if r.name.startswith("search") and r.connections == 1]
+    parts = []
+    if pages:
+        parts.append(
+            f"pages at {TARGET_CONNECTIONS} connections {min(r.ratio for r in pages):.2f} to "
+            f"{max(r.ratio for r in pages):.2f} of the ceiling, p99 at most "
+            f"{max(r.p99_ms for r in pages):.1f} ms"
+        )
+    parts += [f"{r.name} at 1 connection p99 {r.p99_ms:.1f} ms" for r in search]
+    failed = [
+        f"{r.name} at {r.connections} connections {r.errors} ({r.detail or 'no answer'})"
+        for r in rows
+        if r.errors
+    ]
+    parts.append("errors: " + ("; ".join(failed) if failed else "none"))
+    return "; ".join(parts)
+
+
 def check_targets(rows: list[Row], memory_runs: list[list[Memory]]) -> list[str]:
     """The targets missed. Worker memory is judged by PSS: what each worker costs the
     machine, its own pages plus its share of those it shares (RSS would count the pages
@@ -546,7 +571,7 @@ def check_targets(rows: list[Row], memory_runs: list[list[Memory]]) -> list[str]
             )
         if row.connections != TARGET_CONNECTIONS:
             continue
-        if row.name in ("issue page", "home", "RSS feed", "archive page 20"):
+        if row.name in PAGE_TARGETS:
             if row.ratio < TARGET_RATIO:
                 missed.append(f"{row.name}: {row.ratio:.2f} of the ceiling (target {TARGET_RATIO})")
             if row.p99_ms > TARGET_P99_MS:
@@ -927,6 +952,10 @@ def main() -> int:
     print()
     print_table(rows)
     print()
+    for number, middle in enumerate(runs[1:-1], 2):
+        print(f"Run {number} of {len(runs)}: {run_summary(middle)}.")
+    if len(runs) > 2:
+        print()
     print(
         "The second run (the same rows again, on the same workers):"
         if len(runs) == 2

@@ -55,3 +55,21 @@ def test_the_table_shows_the_rounds_and_the_worst_p99():
     cells = first.split()
     assert cells[2:5] == ["16", "3", str(row.requests)]
     assert cells[-4:-2] == ["13.00", "30.00"]  # the median p99, then the worst
+
+
+def test_a_run_whose_table_is_not_printed_is_one_line_naming_every_row_with_errors():
+    run = bench_run()
+    rows = [
+        _row(run, "issue page", 1800, 12.0),
+        _row(run, "RSS feed", 1500, 16.5),
+        _row(run, "search (new query)", 50, 31.0),
+        _row(run, run.CEILING, 2000, 9.0),
+    ]
+    rows[0].ratio, rows[1].ratio = 0.90, 0.75
+    rows[2].connections = 1
+    assert run.run_summary(rows) == (
+        "pages at 16 connections 0.75 to 0.90 of the ceiling, p99 at most 16.5 ms; "
+        "search (new query) at 1 connection p99 31.0 ms; errors: none"
+    )
+    rows[1].errors, rows[1].detail = 3, "timeout 3"
+    assert run.run_summary(rows).endswith("errors: RSS feed at 16 connections 3 (timeout 3)")
