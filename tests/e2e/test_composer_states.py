@@ -29,16 +29,21 @@ def dialogs_of(page):
     return seen
 
 
-def test_a_workflow_action_leaves_the_composer_without_asking_unless_an_edit_is_unsaved(
-    page, live_server, make_issue
-):
+def editing(page, live_server, make_issue):
+    """A new draft open in the composer for an editor, all saved: the issue and its path."""
     issue = make_issue()
     role_user("eddie", EDITORS)
     path = f"/admin/newsletter/issue/{issue.pk}/change/"
     log_in(page, live_server.url, "eddie", path)
+    expect(page.locator(".composer-status")).to_contain_text("All changes saved")
+    return issue, path
+
+
+def test_a_workflow_action_leaves_the_composer_without_asking_unless_an_edit_is_unsaved(
+    page, live_server, make_issue
+):
+    issue, _ = editing(page, live_server, make_issue)
     asked = dialogs_of(page)
-    status = page.locator(".composer-status")
-    expect(status).to_contain_text("All changes saved")
 
     # A share link, then "Submit for review" with a comment: nothing typed in the issue.
     page.get_by_role("button", name="Create share link").click()
@@ -62,11 +67,7 @@ def test_a_workflow_action_leaves_the_composer_without_asking_unless_an_edit_is_
 def test_an_edit_typed_while_the_page_is_still_loading_counts_as_unsaved(
     page, live_server, make_issue
 ):
-    issue = make_issue()
-    role_user("eddie", EDITORS)
-    path = f"/admin/newsletter/issue/{issue.pk}/change/"
-    log_in(page, live_server.url, "eddie", path)
-    expect(page.locator(".composer-status")).to_contain_text("All changes saved")
+    issue, path = editing(page, live_server, make_issue)
 
     # The form is on screen before the page has finished loading (a deferred script is
     # still on its way) and before the composer listens for edits: the editor types then.
@@ -87,12 +88,8 @@ def test_an_edit_typed_while_the_page_is_still_loading_counts_as_unsaved(
 def test_back_on_an_issue_left_unsaved_shows_what_is_saved_and_saves_nothing_over_it(
     page, live_server, make_issue
 ):
-    issue = make_issue()
-    role_user("eddie", EDITORS)
-    path = f"/admin/newsletter/issue/{issue.pk}/change/"
-    log_in(page, live_server.url, "eddie", path)
+    issue, path = editing(page, live_server, make_issue)
     status = page.locator(".composer-status")
-    expect(status).to_contain_text("All changes saved")
 
     # A title typed and left unsaved ("Leave" in the browser's dialog) ...
     page.fill("#id_title", "Typed, then left")
@@ -139,10 +136,7 @@ def test_a_read_only_issue_page_lists_its_sections_and_entries_by_title(
 def test_a_save_refused_as_stale_says_it_is_not_saved_and_leaving_asks(
     page, live_server, make_issue
 ):
-    issue = make_issue()
-    role_user("eddie", EDITORS)
-    path = f"/admin/newsletter/issue/{issue.pk}/change/"
-    log_in(page, live_server.url, "eddie", path)
+    issue, path = editing(page, live_server, make_issue)
     other = page.context.new_page()
     other.goto(live_server.url + path)
 
