@@ -874,6 +874,8 @@ def main() -> int:
         "for uncompressed bytes)",
     )
     args = parser.parse_args()
+    if args.runs < 2:
+        parser.error("--runs: at least 2 (memory growth is read between the first and the last)")
 
     binary = ensure_wrk()
     setup_django()
@@ -922,7 +924,7 @@ def main() -> int:
                 flush=True,
             )
             runs = []
-            for _ in range(max(args.runs, 2)):
+            for _ in range(args.runs):
                 runs.append(
                     run_matrix(
                         binary,

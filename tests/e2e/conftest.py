@@ -4,7 +4,6 @@ import contextlib
 import os
 import shutil
 import threading
-import time
 
 import pytest
 from django.core.signals import request_finished, request_started
@@ -39,11 +38,8 @@ class InFlight:
             self.changed.notify_all()
 
     def wait_until_none(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
         with self.changed:
-            return self.changed.wait_for(
-                lambda: self.count <= 0, timeout=max(0.0, deadline - time.monotonic())
-            )
+            return self.changed.wait_for(lambda: self.count <= 0, timeout=timeout)
 
 
 @pytest.fixture(autouse=True)
