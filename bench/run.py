@@ -938,7 +938,7 @@ def main() -> int:
                     )
                 )
                 memory.append(server.worker_memory())
-            rows, second = runs[0], runs[-1]
+            rows, last = runs[0], runs[-1]
             profiles = [
                 profile_row(binary, server, name, paths[name], args, etag) for name in args.profile
             ]
@@ -963,7 +963,7 @@ def main() -> int:
         if len(runs) == 2
         else f"The last of {len(runs)} runs (the same rows again, on the same workers):"
     )
-    print_table(second)
+    print_table(last)
     print()
     feed, feed_bytes = (
         next(r for r in rows if r.name == name and r.connections == TARGET_CONNECTIONS)

@@ -8,6 +8,8 @@ import threading
 import pytest
 from django.core.signals import request_finished, request_started
 
+from tests.helpers.workflow import log_in
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
@@ -101,22 +103,25 @@ def page(browser, transactional_db):
     context.close()
 
 
-def dialogs_on_leaving(page, to: str = "/admin/") -> list[str]:
-    """The dialogs `page` shows when sent to `to`, each dismissed (the page stays): waits
-    for the first, so a slow moment of the machine is not taken for no dialog; fails if
-    none comes within 10 s."""
+def dialogs_on_leaving(page, to: str = "/admin/", *, leave: bool = False) -> list[str]:
+    """The dialogs `page` shows when sent to `to`, each dismissed (the page stays), or
+    accepted with `leave` (the page goes, and this waits until it is at `to`): waits for the
+    first, so a slow moment of the machine is not taken for no dialog; fails if none comes
+    within 10 s."""
     shown = []
 
-    def dismiss(dialog):
+    def answer(dialog):
         shown.append(dialog.type)
-        dialog.dismiss()
+        dialog.accept() if leave else dialog.dismiss()
 
-    page.on("dialog", dismiss)
+    page.on("dialog", answer)
     try:
         with page.expect_event("dialog", timeout=10_000):
             page.evaluate("(to) => { window.location.href = to; }", to)
     finally:
-        page.remove_listener("dialog", dismiss)
+        page.remove_listener("dialog", answer)
+    if leave:
+        page.wait_for_url(f"**{to}")
     return shown
 
 
@@ -139,8 +144,5 @@ def logged_in_page(browser, live_server, next_path: str, *, username: str = "edd
     context.setdefault("viewport", {"width": 1280, "height": 900})
     page = browser.new_context(**context).new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/admin/login/?next={next_path}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "correct horse battery")
-    page.locator("input[type=submit]").click()
+    log_in(page, live_server.url, username, next_path)
     return page
